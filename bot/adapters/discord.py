@@ -1,0 +1,325 @@
+"""The Discord adapter: discord.py events in, neutral Commands to core, embeds and buttons out.
+
+Slash commands and autocomplete arrive through an app_commands tree; button clicks are routed by
+custom_id in on_interaction, so a button works after a restart without any view in memory.
+Every interaction is answered inside Discord's 3 seconds: a fast core answer is sent directly,
+a slow one is deferred first and then edited in.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot.adapters.discord_render import OutMessage, parse_custom_id, render
+from bot.adapters.discord_sync import bot_intents, define_commands, quiet_voice_warnings, sync
+from bot.app import App
+from bot.core.bot import APOLOGY
+from bot.core.delivery import SENT, Delivery, DeliveryStatus
+from bot.core.model import Action, ChannelRef, Command, Post, Reply, UserRef
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+VERBS = ("track", "progress", "done", "skip", "pause", "resume", "leave", "schedule", "share", "team",
+         "export", "forget-me", "help", "list")
+# A Discord user id is global, and check-ins (and their buttons) arrive in DMs, outside any server:
+# one person is one learner everywhere, so users are not scoped by server. Channels are.
+USER_SCOPE = "discord"
+DEFER_AFTER = 1.0  # seconds of core time before deferring; Discord drops an answer after 3
+DEFER_WHEN_BUSY = 8  # interactions already in flight: a new one would queue, so acknowledge it first
+READY_TIMEOUT = 60.0
+MAX_RATELIMIT_WAIT = 30.0  # discord.py sleeps through 429s up to this (its minimum); longer ones come back to us
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at DISCORD_API_URL / DISCORD_GATEWAY_URL (tests and proxies).
+
+    discord.py keeps both as class attributes, so this is process-wide by design of the library.
+    """
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def _delivery_for(exc: Exception, dm: bool) -> Delivery:
+    """Map a Discord error to what the scheduler should do next."""
+    if isinstance(exc, discord.RateLimited):
+        return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=exc.retry_after, detail="429")
+    if not isinstance(exc, discord.HTTPException):
+        return Delivery(DeliveryStatus.FAILED, detail=type(exc).__name__)
+    code, detail = exc.code, f"{exc.status}/{exc.code}"
+    if code == 50007 or (dm and code in (10013, 50001)):  # DMs closed, unknown user, no access
+        return Delivery(DeliveryStatus.UNREACHABLE, detail=detail)
+    if code in (10003, 50001):  # unknown channel, missing access
+        return Delivery(DeliveryStatus.CHANNEL_GONE, detail=detail)
+    if code == 40003 or exc.status == 429:
+        retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+        return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=float(retry or 60), detail=detail)
+    return Delivery(DeliveryStatus.FAILED, detail=detail)
+
+
+async def send_all(destination: discord.abc.Messageable, reply: Reply) -> None:
+    for message in render(reply):
+        await destination.send(**message.kwargs())
+
+
+class DiscordSender:
+    """Sends the bot's own messages (check-ins, digests). Never raises."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: discord.Client, metrics=None):
+        self.client = client
+        self.metrics = metrics
+
+    def _failed(self, exc: Exception, dm: bool) -> Delivery:
+        delivery = _delivery_for(exc, dm)
+        log.warning("discord send failed: %s (%s)", delivery.status.value, delivery.detail)
+        if self.metrics is not None:
+            self.metrics.api_errors.labels(platform=PLATFORM, error=delivery.status.value).inc()
+        return delivery
+
+    async def send_dm(self, user: UserRef, reply: Reply) -> Delivery:
+        try:
+            channel = await self.client.create_dm(discord.Object(int(user.user_id)))
+            await send_all(channel, reply)
+        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
+            return self._failed(exc, dm=True)
+        return SENT
+
+    async def post(self, channel: ChannelRef, reply: Reply) -> Delivery:
+        try:
+            await send_all(self.client.get_partial_messageable(int(channel.channel_id)), reply)
+        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
+            return self._failed(exc, dm=False)
+        return SENT
+
+
+def suggestions(searcher, current: str, limit: int = 25) -> list[str]:
+    """Autocomplete: subcommands and skill/topic names for what the user has typed so far."""
+    text = " ".join(current.lower().split())
+    verb, space, rest = text.partition(" ")
+    if space and verb in VERBS:
+        return [f"{verb} {name}" for name in searcher.names_like(rest, limit)][:limit]
+    verbs = [v for v in VERBS if v.startswith(text)] if not space else []
+    return (verbs + [n for n in searcher.names_like(text, limit) if n not in verbs])[:limit]
+
+
+class _Client(discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options):
+        super().__init__(**options)
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:  # Discord allows one IDENTIFY per 5 s; tests shorten the wait
+            await asyncio.sleep(self.adapter.identify_delay)
+
+    async def setup_hook(self) -> None:
+        await self.adapter.sync_if_changed()
+
+    async def on_ready(self) -> None:
+        self.adapter.connected = True
+        self.adapter.ready_event.set()
+
+    async def on_resumed(self) -> None:
+        self.adapter.connected = True
+
+    async def on_disconnect(self) -> None:
+        self.adapter.connected = False
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.component:
+            await self.adapter.on_component(interaction)
+
+
+class DiscordAdapter:
+    """A PlatformAdapter for Discord. One process can run one shard (shard_id of shard_count)."""
+
+    platform = PLATFORM
+
+    def __init__(self, app: App, shard_id: int | None = None, shard_count: int | None = None,
+                 guild_ready_timeout: float = 2.0, identify_delay: float = 5.0):
+        self.app = app
+        configure_endpoints(app.settings)
+        quiet_voice_warnings()
+        self.client = _Client(self, intents=bot_intents(), shard_id=shard_id, shard_count=shard_count,
+                              guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+                              allowed_mentions=discord.AllowedMentions.none())
+        self.shard_id = shard_id
+        self.client.tree.on_error = self._on_tree_error
+        define_commands(self.client.tree, self.on_skill, self.on_complete)
+        self.sender = DiscordSender(self.client, app.metrics)
+        self.defer_after = DEFER_AFTER
+        self.defer_when_busy = DEFER_WHEN_BUSY
+        self.identify_delay = identify_delay
+        self.connected = False
+        self.ready_event = asyncio.Event()
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def add_routes(self, web_app) -> None:
+        """Discord speaks over the gateway; no HTTP routes."""
+
+    async def start(self) -> None:
+        token = self.app.settings.discord_token
+        if token is None:
+            raise RuntimeError("DISCORD_TOKEN is not set")
+        self._task = asyncio.create_task(self.client.start(token.get_secret_value()), name="discord")
+        waiter = asyncio.create_task(self.ready_event.wait())
+        done, _ = await asyncio.wait({self._task, waiter}, timeout=READY_TIMEOUT,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if waiter not in done:
+            waiter.cancel()
+            await self.client.close()
+            if self._task in done:
+                self._task.result()  # raises the login/connection error
+            raise TimeoutError("Discord did not become ready in time")
+        log.info("discord connected (shard=%s)", self.shard_id)
+
+    async def stop(self) -> None:
+        """Finish the answers in flight (briefly), then disconnect."""
+        try:
+            await asyncio.wait_for(self.idle(), 5)
+        except TimeoutError:
+            log.warning("discord stopping with %d interactions still being answered", self._busy)
+        await self.client.close()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, 10)
+            except Exception:
+                log.exception("discord client ended with an error")
+        self.connected = False
+
+    def ready(self) -> bool:
+        return self.connected and not self.client.is_closed()
+
+    async def idle(self) -> None:
+        """Wait until no interaction is being answered (tests and graceful shutdown)."""
+        await self._idle.wait()
+
+    async def sync_if_changed(self) -> None:
+        """Sync /skill at start only if its definition changed; one shard is enough."""
+        if self.shard_id not in (None, 0):
+            return
+        try:
+            await sync(self.client.tree, self.app.engine)
+        except Exception:
+            log.exception("discord command sync failed; run `skillbot discord sync` to retry")
+
+    # -- translate in ----------------------------------------------------------------------------
+    def _user(self, interaction: discord.Interaction) -> UserRef:
+        user = interaction.user
+        admins = self.app.settings.admin_ids
+        is_admin = (interaction.guild_id is not None and interaction.permissions.manage_guild) or \
+            str(user.id) in admins or f"discord:{user.id}" in admins
+        return UserRef(PLATFORM, USER_SCOPE, str(user.id), name=user.display_name, is_admin=bool(is_admin))
+
+    def _channel(self, interaction: discord.Interaction) -> ChannelRef:
+        return ChannelRef(PLATFORM, str(interaction.guild_id or "dm"), str(interaction.channel_id or ""),
+                          name=getattr(interaction.channel, "name", None) or "",
+                          is_dm=interaction.guild_id is None)
+
+    async def on_skill(self, interaction: discord.Interaction, text: str) -> None:
+        cmd = Command(self._user(interaction), self._channel(interaction), text=f"/skill {text}".strip())
+        await self._answer(interaction, cmd, "command")
+
+    async def on_component(self, interaction: discord.Interaction) -> None:
+        action_id, value = parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        message_id = str(interaction.message.id) if interaction.message else ""
+        cmd = Command(self._user(interaction), self._channel(interaction),
+                      action=Action(action_id, value, message_ts=message_id))
+        await self._answer(interaction, cmd, "button")
+
+    async def on_complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            names = suggestions(self.app.deps.searcher, current)
+        except Exception:
+            log.exception("discord autocomplete failed: workspace=%s", interaction.guild_id or "dm")
+            return []
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
+
+    # -- answer out ------------------------------------------------------------------------------
+    async def _answer(self, interaction: discord.Interaction, cmd: Command, kind: str) -> None:
+        """Answer directly when core is quick; defer first when it is slow or others are queued."""
+        busy = self._busy >= self.defer_when_busy
+        self._busy += 1
+        self._idle.clear()
+        try:
+            if busy:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            core = asyncio.ensure_future(asyncio.to_thread(self.app.bot.handle, cmd))
+            deferred = busy
+            try:
+                result = await asyncio.wait_for(asyncio.shield(core), None if busy else self.defer_after)
+            except TimeoutError:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                deferred = True
+                result = await core
+            await self._reply(interaction, result.replies, deferred)
+            await self._deliver(result.posts)
+        except Exception:
+            log.exception("discord interaction failed: workspace=%s kind=%s", cmd.channel.workspace, kind)
+            self.app.metrics.api_errors.labels(platform=PLATFORM, error="interaction").inc()
+            await self._apologize(interaction)
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    async def _reply(self, interaction: discord.Interaction, replies: list[Reply], deferred: bool) -> None:
+        messages: list[tuple[OutMessage, bool]] = [(m, r.private) for r in replies for m in render(r)]
+        if not messages:  # nothing to say: acknowledge quietly so Discord shows no failure
+            if interaction.type is discord.InteractionType.component and not deferred:
+                await interaction.response.defer()  # "deferred update": the clicked message stays as it is
+                return
+            if not deferred:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.delete_original_response()
+            return
+        (first, private), rest = messages[0], messages[1:]
+        if deferred and not private:  # the "thinking..." placeholder is private; a public answer follows it
+            await interaction.followup.send(**first.kwargs(), ephemeral=False)
+            await interaction.delete_original_response()
+        elif deferred:
+            await interaction.edit_original_response(**first.kwargs())
+        else:
+            await interaction.response.send_message(**first.kwargs(), ephemeral=private)
+        for message, private in rest:
+            await interaction.followup.send(**message.kwargs(), ephemeral=private)
+
+    async def _deliver(self, posts: list[Post]) -> None:
+        for post in posts:
+            if post.to_user is not None:
+                delivery = await self.sender.send_dm(post.to_user, post.reply)
+            elif post.to_channel is not None:
+                delivery = await self.sender.post(post.to_channel, post.reply)
+            else:
+                continue
+            if not delivery.ok:
+                log.info("discord post not delivered: %s", delivery.status.value)
+
+    async def _apologize(self, interaction: discord.Interaction) -> None:
+        message = render(APOLOGY)[0]
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**message.kwargs(), ephemeral=True)
+            else:
+                await interaction.response.send_message(**message.kwargs(), ephemeral=True)
+        except Exception:
+            log.warning("discord apology could not be sent", exc_info=True)
+
+    async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("discord command error: workspace=%s error=%s", interaction.guild_id or "dm",
+                  type(error).__name__, exc_info=error)
+        await self._apologize(interaction)

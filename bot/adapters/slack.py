@@ -1,0 +1,398 @@
+"""The Slack adapter: slack-bolt events in, neutral Commands to core, Block Kit out.
+
+Every request is acknowledged at once (Slack allows 3 seconds); core runs in a thread after the
+ack and the answer goes to the response_url (`respond`) or the Web API. Buttons carry the
+neutral action id and value in the message itself, so a click works after a restart.
+Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode on /slack/events.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import OrderedDict
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
+from bot.app import App
+from bot.core.bot import APOLOGY
+from bot.core.delivery import SENT, Delivery, DeliveryStatus
+from bot.core.model import Action, ChannelRef, Command, Post, Reply, UserRef
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+DEFAULT_API_URL = "https://slack.com/api/"
+READY_TIMEOUT = 30.0
+USER_CACHE_SECONDS = 300.0
+RESPONSE_URL_USES = 5  # Slack accepts 5 posts per response_url; more go through the Web API
+REPLAY_WINDOW = 60 * 5  # bolt rejects older timestamps; we remember signatures this long
+
+CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived"}
+UNREACHABLE = {"user_not_found", "cannot_dm_bot", "account_inactive", "user_disabled"}
+
+
+def api_base_url(url: str | None) -> str:
+    """slack_sdk joins method names with urljoin, which drops the last path part without a slash."""
+    return (url or DEFAULT_API_URL).rstrip("/") + "/"
+
+
+def delivery_for(exc: Exception) -> Delivery:
+    """Map a Slack error to what the scheduler should do next."""
+    if not isinstance(exc, SlackApiError):
+        return Delivery(DeliveryStatus.FAILED, detail=type(exc).__name__)
+    response = exc.response
+    error = str(response.get("error", "")) if response is not None else ""
+    if error in CHANNEL_GONE:
+        return Delivery(DeliveryStatus.CHANNEL_GONE, detail=error)
+    if error in UNREACHABLE:
+        return Delivery(DeliveryStatus.UNREACHABLE, detail=error)
+    if error == "ratelimited" or (response is not None and response.status_code == 429):
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        retry = headers.get("retry-after")
+        retry = retry[0] if isinstance(retry, list) else retry
+        return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=float(retry or 60), detail="ratelimited")
+    return Delivery(DeliveryStatus.FAILED, detail=error or type(exc).__name__)
+
+
+class _CountingRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (waits Retry-After), counting retries for /metrics."""
+
+    def __init__(self, metrics, **kwargs):
+        super().__init__(**kwargs)
+        self.metrics = metrics
+
+    async def prepare_for_next_attempt_async(self, **kwargs) -> None:
+        if self.metrics is not None:
+            self.metrics.api_retries.labels(platform=PLATFORM).inc()
+        await super().prepare_for_next_attempt_async(**kwargs)
+
+
+async def post_reply(client: AsyncWebClient, channel: str, reply: Reply, **extra) -> None:
+    for message in render(reply):
+        await client.chat_postMessage(channel=channel, blocks=message.blocks, text=message.text, **extra)
+
+
+class SlackSender:
+    """Sends the bot's own messages (check-ins, digests). Never raises."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, metrics=None):
+        self.client = client
+        self.metrics = metrics
+
+    def _failed(self, exc: Exception) -> Delivery:
+        delivery = delivery_for(exc)
+        log.warning("slack send failed: %s (%s)", delivery.status.value, delivery.detail)
+        if self.metrics is not None:
+            self.metrics.api_errors.labels(platform=PLATFORM, error=delivery.status.value).inc()
+        return delivery
+
+    async def send_dm(self, user: UserRef, reply: Reply) -> Delivery:
+        try:
+            opened = await self.client.conversations_open(users=user.user_id)
+            await post_reply(self.client, opened["channel"]["id"], reply)
+        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
+            return self._failed(exc)
+        return SENT
+
+    async def post(self, channel: ChannelRef, reply: Reply) -> Delivery:
+        try:
+            await post_reply(self.client, channel.channel_id, reply)
+        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
+            return self._failed(exc)
+        return SENT
+
+
+class _ReplayGuard:
+    """Rejects a signed body seen before: bolt checks the signature and the age, not repeats."""
+
+    def __init__(self, signing_secret: str):
+        self.verifier = SignatureVerifier(signing_secret)
+        self.seen: OrderedDict[str, float] = OrderedDict()
+
+    def is_replay(self, body: str, headers) -> bool:
+        signature = headers.get("X-Slack-Signature", "")
+        timestamp = headers.get("X-Slack-Request-Timestamp", "")
+        if not self.verifier.is_valid(body, timestamp, signature):
+            return False  # bolt rejects it with 401 anyway; forged ones are not remembered
+        now = time.time()
+        while self.seen and next(iter(self.seen.values())) < now - REPLAY_WINDOW:
+            self.seen.popitem(last=False)
+        if signature in self.seen:
+            return True
+        self.seen[signature] = now
+        return False
+
+
+class SlackAdapter:
+    """A PlatformAdapter for Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP on /slack/events."""
+
+    platform = PLATFORM
+
+    def __init__(self, app: App, ping_interval: float = 10.0):
+        settings = app.settings
+        if settings.slack_bot_token is None:
+            raise RuntimeError("SLACK_BOT_TOKEN is not set")
+        self.app = app
+        self.app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        if not self.app_token and not secret:
+            raise RuntimeError("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+        self.socket_mode = bool(self.app_token)
+        self.client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
+                                     base_url=api_base_url(settings.slack_api_url))
+        self.client.retry_handlers.append(_CountingRetryHandler(app.metrics, max_retry_count=1))
+        self.bolt = AsyncApp(client=self.client, signing_secret=secret, process_before_response=False,
+                             logger=logging.getLogger("slack_bolt"))
+        self._register()
+        self.sender = SlackSender(self.client, app.metrics)
+        self._replay = _ReplayGuard(secret) if secret else None
+        self.ping_interval = ping_interval
+        self.handler = None
+        self.bot_user_id = ""
+        self.started = False
+        self._users: dict[str, tuple[float, dict]] = {}
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def _register(self) -> None:
+        self.bolt.command("/skill")(self.on_command)
+        self.bolt.action(re.compile(".*"))(self.on_action)
+        self.bolt.event("app_mention")(self.on_mention)
+        self.bolt.event("message")(self.on_message)
+        self.bolt.event("app_home_opened")(self.on_home)
+        self.bolt.error(self.on_error)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def add_routes(self, web_app: web.Application) -> None:
+        if not self.socket_mode:
+            web_app.router.add_post("/slack/events", self.handle_http)
+
+    async def start(self) -> None:
+        auth = await self.client.auth_test()
+        self.bot_user_id = str(auth.get("user_id") or "")
+        if self.socket_mode:
+            # Built here, not in __init__: its aiohttp session must belong to the running loop.
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            self.handler = AsyncSocketModeHandler(self.bolt, self.app_token, web_client=self.client,
+                                                  ping_interval=self.ping_interval)
+            await asyncio.wait_for(self.handler.connect_async(), READY_TIMEOUT)
+        self.started = True
+        log.info("slack connected (mode=%s)", "socket" if self.socket_mode else "http")
+
+    async def stop(self) -> None:
+        """Finish answers in flight (briefly), then close the connection."""
+        try:
+            await asyncio.wait_for(self.idle(), 5)
+        except TimeoutError:
+            log.warning("slack stopping with %d requests still being answered", self._busy)
+        if self.handler is not None:
+            await self.handler.close_async()
+        self.started = False
+
+    def ready(self) -> bool:
+        if not self.started:
+            return False
+        if not self.socket_mode:
+            return True
+        client = self.handler.client
+        return not client.closed and client.current_session is not None and not client.current_session.closed
+
+    async def idle(self) -> None:
+        """Wait until no request is being answered (tests and graceful shutdown)."""
+        await self._idle.wait()
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        body = await request.text()
+        if self._replay is not None and self._replay.is_replay(body, request.headers):
+            return web.Response(status=401, text="")
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+    # -- translate in ----------------------------------------------------------------------------
+    async def _user_info(self, user_id: str) -> dict:
+        cached = self._users.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            info = (await self.client.users_info(user=user_id)).get("user") or {}
+        except Exception as exc:  # noqa: BLE001 - without users.info the user is simply not an admin
+            log.warning("slack users.info failed: %s", delivery_for(exc).detail)
+            info = {}
+        self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
+        return info
+
+    async def user(self, team_id: str, user_id: str, name: str = "") -> UserRef:
+        info = await self._user_info(user_id)
+        admins = self.app.settings.admin_ids
+        is_admin = user_id in admins or f"slack:{user_id}" in admins or bool(info.get("is_admin") or info.get("is_owner"))
+        profile = info.get("profile") or {}
+        name = profile.get("display_name") or name or info.get("real_name") or info.get("name") or user_id
+        return UserRef(PLATFORM, team_id, user_id, name=name, is_admin=is_admin, tz=info.get("tz") or None)
+
+    @staticmethod
+    def channel(team_id: str, channel_id: str, name: str = "") -> ChannelRef:
+        is_dm = channel_id.startswith("D") or name == "directmessage"
+        return ChannelRef(PLATFORM, team_id, channel_id, name=name, is_dm=is_dm)
+
+    async def _core(self, cmd: Command):
+        return await asyncio.to_thread(self.app.bot.handle, cmd)
+
+    def _enter(self) -> None:
+        self._busy += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._busy -= 1
+        if not self._busy:
+            self._idle.set()
+
+    # -- surfaces --------------------------------------------------------------------------------
+    async def on_command(self, ack, command: dict, respond) -> None:
+        team = str(command.get("team_id", ""))
+        self._enter()  # before the ack, so idle() never misses a request that was acknowledged
+        try:
+            await ack()  # first, always: Slack shows an error after 3 seconds without it
+            user = await self.user(team, str(command.get("user_id", "")), str(command.get("user_name", "")))
+            channel = self.channel(team, str(command.get("channel_id", "")), str(command.get("channel_name", "")))
+            result = await self._core(Command(user, channel, text=f"/skill {command.get('text', '')}".strip()))
+            await self._respond_all(respond, result.replies, channel, user)
+            await self._deliver(result.posts)
+        except Exception:
+            log.exception("slack command failed: workspace=%s kind=command", team)
+            await self._apologize(respond)
+        finally:
+            self._leave()
+
+    async def on_action(self, ack, body: dict, action: dict, respond) -> None:
+        team = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+        self._enter()
+        try:
+            await ack()
+            who = body.get("user") or {}
+            user = await self.user(team, str(who.get("id", "")), str(who.get("name") or who.get("username") or ""))
+            container = body.get("container") or {}
+            where = body.get("channel") or {}
+            channel = self.channel(team, str(where.get("id") or container.get("channel_id") or ""),
+                                   str(where.get("name", "")))
+            neutral = Action(parse_action_id(str(action.get("action_id", ""))), str(action.get("value") or ""),
+                             message_ts=str(container.get("message_ts", "")))
+            result = await self._core(Command(user, channel, action=neutral))
+            # An ephemeral message was seen (and clicked) by its owner only: replace it in place.
+            replace = bool(container.get("is_ephemeral")) and bool(body.get("response_url"))
+            await self._respond_all(respond, result.replies, channel, user, replace_first=replace)
+            await self._deliver(result.posts)
+        except Exception:
+            log.exception("slack button failed: workspace=%s kind=button", team)
+            await self._apologize(respond)
+        finally:
+            self._leave()
+
+    async def on_mention(self, event: dict, body: dict) -> None:
+        await self._answer_message(event, body)
+
+    async def on_message(self, event: dict, body: dict) -> None:
+        if event.get("channel_type") == "im":
+            await self._answer_message(event, body)
+
+    async def _answer_message(self, event: dict, body: dict) -> None:
+        """A question in a mention or a DM: answered in a thread under it."""
+        if event.get("bot_id") or event.get("subtype") or not event.get("user"):
+            return  # bot messages (ours included), edits and joins are not questions
+        self._enter()
+        team = str(body.get("team_id") or event.get("team") or "")
+        try:
+            text = str(event.get("text") or "")
+            if self.bot_user_id:
+                text = re.sub(rf"<@{re.escape(self.bot_user_id)}(\|[^>]*)?>", " ", text)
+            user = await self.user(team, str(event["user"]))
+            channel = self.channel(team, str(event.get("channel", "")),
+                                   "directmessage" if event.get("channel_type") == "im" else "")
+            result = await self._core(Command(user, channel, text=f"/skill {unescape(text).strip()}".strip()))
+            thread = str(event.get("thread_ts") or event.get("ts") or "")
+            for reply in result.replies:
+                if reply.private and not channel.is_dm:
+                    for message in render(reply):
+                        await self.client.chat_postEphemeral(channel=channel.channel_id, user=user.user_id,
+                                                             blocks=message.blocks, text=message.text,
+                                                             thread_ts=thread)
+                else:
+                    await post_reply(self.client, channel.channel_id, reply, thread_ts=thread)
+            await self._deliver(result.posts)
+        except Exception:
+            log.exception("slack message failed: workspace=%s kind=%s", team, event.get("type"))
+        finally:
+            self._leave()
+
+    async def on_home(self, event: dict, body: dict) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        self._enter()
+        team = str(body.get("team_id") or "")
+        try:
+            user = await self.user(team, str(event["user"]))
+            channel = self.channel(team, str(event.get("channel", "")), "directmessage")
+            replies: list[Reply] = []
+            for text in ("/skill progress", "/skill schedule"):
+                replies += (await self._core(Command(user, channel, text=text))).replies
+            await self.client.views_publish(user_id=user.user_id, view=home_view(replies))
+        except Exception:
+            log.exception("slack app home failed: workspace=%s kind=home", team)
+        finally:
+            self._leave()
+
+    async def on_error(self, error: Exception, body: dict) -> None:
+        team = (body or {}).get("team_id") or ((body or {}).get("team") or {}).get("id")
+        log.error("slack listener error: workspace=%s error=%s", team, type(error).__name__, exc_info=error)
+
+    # -- answer out ------------------------------------------------------------------------------
+    async def _respond_all(self, respond, replies: list[Reply], channel: ChannelRef, user: UserRef,
+                           replace_first: bool = False) -> None:
+        uses = 0
+        for reply in replies:
+            for message in render(reply):
+                kind = "ephemeral" if reply.private else "in_channel"
+                if uses < RESPONSE_URL_USES:
+                    replace = replace_first and uses == 0 and reply.private
+                    response = await respond(text=message.text, blocks=message.blocks, response_type=kind,
+                                             replace_original=replace)
+                    uses += 1
+                    if response.status_code != 200:
+                        log.warning("slack response_url answered %s", response.status_code)
+                elif reply.private:
+                    await self.client.chat_postEphemeral(channel=channel.channel_id, user=user.user_id,
+                                                         blocks=message.blocks, text=message.text)
+                else:
+                    await self.client.chat_postMessage(channel=channel.channel_id, blocks=message.blocks,
+                                                       text=message.text)
+
+    async def _deliver(self, posts: list[Post]) -> None:
+        for post in posts:
+            if post.to_user is not None:
+                delivery = await self.sender.send_dm(post.to_user, post.reply)
+            elif post.to_channel is not None:
+                delivery = await self.sender.post(post.to_channel, post.reply)
+            else:
+                continue
+            if not delivery.ok:
+                log.info("slack post not delivered: %s", delivery.status.value)
+
+    async def _apologize(self, respond) -> None:
+        self.app.metrics.api_errors.labels(platform=PLATFORM, error="handler").inc()
+        message = render(APOLOGY)[0]
+        try:
+            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
+        except Exception:
+            log.warning("slack apology could not be sent", exc_info=True)

@@ -1,0 +1,58 @@
+"""The check-in's buttons: Done and Skip move progress exactly as the commands do; Snooze asks again
+once, a day later. Old or repeated presses are answered kindly and change nothing."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.checkins.store import CheckinStore
+from bot.core.buttons import unpack
+from bot.core.deps import Deps
+from bot.core.model import Command, Reply, Result, UserError
+from bot.core.schedule import format_local
+from bot.core.tracks import advance, user_of
+
+SNOOZE_FOR = timedelta(hours=24)
+_GONE = "That check-in is no longer current, so I left your progress as it is. `/skill progress` shows where you are."
+
+
+def _checkin_of(deps: Deps, cmd: Command):
+    store: CheckinStore = deps.extra["checkins"]
+    delivery_id, _step = unpack(cmd.action.value, 2)
+    delivery = store.delivery(int(delivery_id)) if delivery_id.isdigit() else None
+    if delivery is None:
+        raise UserError(_GONE)
+    user = user_of(deps, cmd)
+    enrollment = deps.tracks.enrollment(delivery.enrollment_id)
+    if enrollment is None or enrollment.user_id != user.id:
+        raise UserError("That check-in belongs to someone else, so I left it alone.")
+    if not store.is_latest_week(delivery):
+        raise UserError("That check-in is from an earlier week, so I left your progress as it is. "
+                        "`/skill progress` shows where you are.")
+    return store, delivery, user
+
+
+def done(deps: Deps, cmd: Command) -> Result:
+    store, delivery, user = _checkin_of(deps, cmd)
+    store.answer(delivery.id, "done", user.id)
+    return advance(deps, cmd, "done", step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
+
+
+def skip(deps: Deps, cmd: Command) -> Result:
+    store, delivery, user = _checkin_of(deps, cmd)
+    store.answer(delivery.id, "skipped", user.id)
+    return advance(deps, cmd, "skipped", step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
+
+
+def snooze(deps: Deps, cmd: Command) -> Result:
+    store, delivery, user = _checkin_of(deps, cmd)
+    enrollment = deps.tracks.enrollment(delivery.enrollment_id)
+    if enrollment.current_step != delivery.step_index or enrollment.status != "active":
+        raise UserError("You've already moved past that step, so there's nothing to snooze. "
+                        "`/skill progress` shows what's next.")
+    store.answer(delivery.id, "snoozed", user.id)
+    again = deps.clock() + SNOOZE_FOR
+    if not store.snooze(delivery, again):
+        return Result.of(Reply(title="Already snoozed", sections=(
+            "This week's check-in was snoozed once already; the reminder is on its way.",)))
+    return Result.of(Reply(title="Snoozed for a day", sections=(
+        f"I'll ask again on {format_local(again, user.checkin_tz)}.",)))

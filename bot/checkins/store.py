@@ -1,0 +1,240 @@
+"""Check-in claims and deliveries: the database decides who sends what, exactly once a week.
+
+A check-in is claimed by inserting its delivery row, keyed (enrollment, ISO week, attempt), in the
+same transaction that moves the enrollment's next instant a week on. A second dispatcher racing
+for the same row either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the unique key.
+"""
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.store.models import CheckinDelivery, Enrollment, User
+
+# A check-in missed by more than this (downtime) is skipped to next week instead of sent late.
+LATE_LIMIT = timedelta(hours=12)
+# A claim not marked sent within this time belonged to a process that died. If its send had not
+# begun it is sent again; if the send was in flight when the process died it may have arrived, so
+# it is given up ("lost") rather than risk the same check-in twice.
+LEASE = timedelta(minutes=5)
+# After this many unanswered check-ins in a row the track is paused.
+MAX_UNANSWERED = 3
+
+WEEKLY, SNOOZED = 0, 1
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One claimed check-in, with what the sender needs to address and word it."""
+
+    delivery_id: int
+    enrollment_id: int
+    user_id: int
+    week: str
+    attempt: int
+    step_index: int
+    due_at: datetime
+    track_id: str
+    platform: str
+    workspace: str
+    platform_user_id: str
+    display_name: str
+    checkin_tz: str
+    weekly: Weekly
+    schedule_set: bool
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one send ended: sent, paused (the pause note went out), unreachable, retry, failed, released."""
+
+    due: Due
+    status: str
+    error: str = ""
+
+
+class CheckinStore:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
+        self._sessions = sessions
+        self._now = clock
+
+    def _insert(self, session: Session):
+        dialect = session.get_bind().dialect.name
+        return pg_insert if dialect == "postgresql" else sqlite_insert
+
+    # -- claiming ---------------------------------------------------------------------------
+    def claim_due(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> tuple[list[Due], int]:
+        """Claim up to `limit` weekly check-ins due at `now` for users on `platforms` (those this
+        process can send to). Returns (claimed, skipped as stale)."""
+        claimed: list[Due] = []
+        stale = 0
+        with self._sessions.begin() as session:
+            rows = session.execute(
+                select(Enrollment, User).join(User, User.id == Enrollment.user_id)
+                .where(Enrollment.status == "active", Enrollment.next_checkin_at <= now,
+                       User.unreachable_since.is_(None), User.platform.in_(platforms))
+                .order_by(Enrollment.next_checkin_at).limit(limit)
+                .with_for_update(of=Enrollment, skip_locked=True)
+            ).all()
+            insert = self._insert(session)
+            for enrollment, user in rows:
+                weekly = Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
+                due_at = enrollment.next_checkin_at
+                enrollment.next_checkin_at = next_occurrence(weekly, max(due_at, now))
+                if now - due_at > LATE_LIMIT:
+                    stale += 1
+                    continue
+                week = week_key(due_at, user.checkin_tz)
+                delivery_id = session.scalar(
+                    insert(CheckinDelivery).values(
+                        enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
+                        step_index=enrollment.current_step, due_at=due_at, status="claimed",
+                        claimed_by=worker, claimed_at=now,
+                    ).on_conflict_do_nothing().returning(CheckinDelivery.id)
+                )
+                if delivery_id is None:  # this week's check-in already exists (e.g. schedule changed)
+                    continue
+                claimed.append(_due(delivery_id, enrollment, user, week, WEEKLY, enrollment.current_step, due_at))
+        return claimed, stale
+
+    def claim_pending(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> list[Due]:
+        """Claim deliveries that exist but were not sent: snoozed repeats now due, claims released
+        at shutdown or left behind by a crashed process, and rate-limited ones waiting to retry."""
+        claimed: list[Due] = []
+        with self._sessions.begin() as session:
+            rows = session.execute(
+                select(CheckinDelivery, Enrollment, User)
+                .join(Enrollment, Enrollment.id == CheckinDelivery.enrollment_id)
+                .join(User, User.id == Enrollment.user_id)
+                .where(
+                    CheckinDelivery.due_at <= now, User.platform.in_(platforms),
+                    or_(
+                        CheckinDelivery.status.in_(("scheduled", "released")),
+                        (CheckinDelivery.status.in_(("claimed", "retry", "sending")))
+                        & (CheckinDelivery.claimed_at <= now - LEASE),
+                    ),
+                )
+                .order_by(CheckinDelivery.due_at).limit(limit)
+                .with_for_update(of=CheckinDelivery, skip_locked=True)
+            ).all()
+            for delivery, enrollment, user in rows:
+                if delivery.status == "sending":  # died mid-send: it may have arrived
+                    delivery.status = "lost"
+                    continue
+                if now - delivery.due_at > LATE_LIMIT or enrollment.status != "active" or user.unreachable_since:
+                    delivery.status = "expired"
+                    continue
+                delivery.status, delivery.claimed_by, delivery.claimed_at = "claimed", worker, now
+                claimed.append(_due(delivery.id, enrollment, user, delivery.week, delivery.attempt,
+                                    enrollment.current_step, delivery.due_at))
+        return claimed
+
+    # -- outcomes ---------------------------------------------------------------------------
+    def mark_sending(self, dues: list[Due]) -> None:
+        """Recorded just before the platform calls, so a crash during them never leads to a repeat."""
+        with self._sessions.begin() as session:
+            session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_([d.delivery_id for d in dues]))
+                            .values(status="sending"))
+
+    def record(self, outcomes: list[Outcome], now: datetime) -> None:
+        """Store how each send ended, in one transaction for the whole group."""
+        by_status: dict[str, list[Outcome]] = {}
+        for outcome in outcomes:
+            by_status.setdefault(outcome.status, []).append(outcome)
+        with self._sessions.begin() as session:
+            for status, group in by_status.items():
+                ids = [o.due.delivery_id for o in group]
+                users = [o.due.user_id for o in group]
+                if status == "sent":
+                    session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
+                                    .values(status="sent", sent_at=now, error=None))
+                    weekly = [o.due.user_id for o in group if o.due.attempt == WEEKLY]
+                    session.execute(update(User).where(User.id.in_(weekly))
+                                    .values(unanswered_checkins=User.unanswered_checkins + 1))
+                elif status == "paused":
+                    session.execute(update(Enrollment).where(Enrollment.id.in_([o.due.enrollment_id for o in group]))
+                                    .values(status="paused", next_checkin_at=None, updated_at=now))
+                    session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
+                                    .values(status="paused", sent_at=now))
+                    session.execute(update(User).where(User.id.in_(users)).values(unanswered_checkins=0))
+                else:  # unreachable, retry, failed, released: `retry` waits out a lease first
+                    for outcome in group:
+                        session.execute(update(CheckinDelivery).where(CheckinDelivery.id == outcome.due.delivery_id)
+                                        .values(status=status, claimed_at=now, error=outcome.error[:200] or None))
+                    if status == "unreachable":
+                        session.execute(update(User).where(User.id.in_(users)).values(unreachable_since=now))
+
+    def release_all(self, worker: str) -> int:
+        """At shutdown: hand unsent claims back so the next process sends them without waiting."""
+        with self._sessions.begin() as session:
+            return session.execute(update(CheckinDelivery).where(
+                CheckinDelivery.claimed_by == worker, CheckinDelivery.status == "claimed",
+            ).values(status="released")).rowcount
+
+    # -- buttons ----------------------------------------------------------------------------
+    def delivery(self, delivery_id: int) -> CheckinDelivery | None:
+        with self._sessions() as session:
+            return session.get(CheckinDelivery, delivery_id)
+
+    def is_latest_week(self, delivery: CheckinDelivery) -> bool:
+        with self._sessions() as session:
+            latest = session.scalar(
+                select(CheckinDelivery.week).where(CheckinDelivery.enrollment_id == delivery.enrollment_id,
+                                                   CheckinDelivery.attempt == WEEKLY)
+                .order_by(CheckinDelivery.due_at.desc()).limit(1))
+            return latest == delivery.week
+
+    def answer(self, delivery_id: int, answer: str, user_id: int) -> None:
+        """Record the first answer to a check-in; any answer means the user is listening."""
+        with self._sessions.begin() as session:
+            session.execute(update(CheckinDelivery).where(
+                CheckinDelivery.id == delivery_id, CheckinDelivery.answer.is_(None)).values(answer=answer))
+            session.execute(update(User).where(User.id == user_id).values(unanswered_checkins=0))
+
+    def snooze(self, delivery: CheckinDelivery, due_at: datetime) -> bool:
+        """Schedule this week's repeat once; False when it was already snoozed."""
+        with self._sessions.begin() as session:
+            insert = self._insert(session)
+            new_id = session.scalar(insert(CheckinDelivery).values(
+                enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
+                step_index=delivery.step_index, due_at=due_at, status="scheduled",
+            ).on_conflict_do_nothing().returning(CheckinDelivery.id))
+            return new_id is not None
+
+    def counts(self) -> dict[str, int]:
+        """Deliveries by status, for doctor and benchmarks."""
+        from sqlalchemy import func
+        with self._sessions() as session:
+            return dict(session.execute(select(CheckinDelivery.status, func.count())
+                                        .group_by(CheckinDelivery.status)).all())
+
+    def next_due(self, limit: int = 3) -> list[datetime]:
+        with self._sessions() as session:
+            return list(session.scalars(select(Enrollment.next_checkin_at).where(
+                Enrollment.status == "active", Enrollment.next_checkin_at.is_not(None))
+                .order_by(Enrollment.next_checkin_at).limit(limit)))
+
+
+def _due(delivery_id: int, enrollment: Enrollment, user: User, week: str, attempt: int, step: int,
+         due_at: datetime) -> Due:
+    return Due(
+        delivery_id=delivery_id, enrollment_id=enrollment.id, user_id=user.id, week=week, attempt=attempt, step_index=step,
+        due_at=due_at, track_id=enrollment.track_id, platform=user.platform, workspace=user.workspace,
+        platform_user_id=user.platform_user_id, display_name=user.display_name, checkin_tz=user.checkin_tz,
+        weekly=Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz),
+        schedule_set=user.schedule_set, unanswered=user.unanswered_checkins,
+    )

@@ -1,0 +1,1 @@
+"""Content base: load and validate content/*.yaml, then search it."""

@@ -1,0 +1,187 @@
+"""Find the skill or topic a learner means.
+
+Three passes, most certain first: an exact name (id, alias, title, tool, keyword), a close
+spelling of a short name (rapidfuzz), then BM25 ranking over all the text (SQLite FTS5 with the
+porter stemmer), after correcting misspelt words against the content's own vocabulary.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.content.loader import Catalog
+from bot.content.stopwords import STOPWORDS
+
+_WORD_RE = re.compile(r"[a-z0-9+#]+")
+# BM25 column weights: names, keywords, tools, skill words, explanation.
+_WEIGHTS = (6.0, 4.0, 5.0, 2.0, 1.0)
+_FUZZY_NAME_CUTOFF = 86
+_FUZZY_WORD_CUTOFF = 82
+_MIN_SEARCH_SCORE = 3.0
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best place in the content for a question; skill_id None means nothing fits."""
+
+    skill_id: str | None
+    topic_id: str | None
+    score: float
+    how: str  # exact | fuzzy | search | none
+    alternatives: tuple[tuple[str, str | None], ...] = ()
+    suggestion: str = ""  # the name we guessed, for "did you mean"
+
+
+def normalize(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in normalize(text).split() if w not in STOPWORDS]
+
+
+class Searcher:
+    """An in-memory index of one catalog; build once at start-up, query from any thread."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._names: dict[str, tuple[str, str | None]] = {}
+        self._display: dict[str, str] = {}
+        self._build_names()
+        self._name_list = list(self._names)
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._vocab: list[str] = []
+        self._vocab_set: set[str] = set()
+        self._build_index()
+
+    # -- building ---------------------------------------------------------------------------
+    def _claim(self, name: str, target: tuple[str, str | None], display: str) -> None:
+        key = normalize(name)
+        if key and key not in self._names:
+            self._names[key] = target
+            self._display[key] = display
+
+    def _build_names(self) -> None:
+        skills = self.catalog.skills
+        for skill in skills:  # skill names win over everything
+            for name in (skill.id, skill.id.replace("-", " "), skill.title, *skill.aliases):
+                self._claim(name, (skill.id, None), skill.title)
+        for skill in skills:
+            for topic in skill.topics:
+                for name in (topic.id, topic.title):
+                    self._claim(name, (skill.id, topic.id), topic.title)
+        for tool, target in self._tool_homes().items():
+            self._claim(tool, target, tool)
+        for skill in skills:
+            for topic in skill.topics:
+                for keyword in topic.keywords:
+                    self._claim(keyword, (skill.id, topic.id), topic.title)
+
+    def _tool_homes(self) -> dict[str, tuple[str, str]]:
+        """A tool named in several topics belongs where it is most central: named in the title,
+        then listed earliest."""
+        best: dict[str, tuple[tuple[int, int], tuple[str, str]]] = {}
+        for skill in self.catalog.skills:
+            for topic in skill.topics:
+                for position, tool in enumerate(topic.tools):
+                    in_title = normalize(tool) in normalize(topic.title + " " + topic.id.replace("-", " "))
+                    rank = (0 if in_title else 1, position)
+                    if tool not in best or rank < best[tool][0]:
+                        best[tool] = (rank, (skill.id, topic.id))
+        return {tool: target for tool, (_, target) in best.items()}
+
+    def _build_index(self) -> None:
+        self._db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(skill_id UNINDEXED, topic_id UNINDEXED, "
+            "names, keywords, tools, skill_words, body, tokenize='porter unicode61')"
+        )
+        rows = []
+        for skill in self.catalog.skills:
+            skill_words = " ".join([skill.title, skill.id.replace("-", " "), *skill.aliases])
+            rows.append((skill.id, None, skill.title, "", "", skill_words, f"{skill.summary} {skill.why}"))
+            for topic in skill.topics:
+                rows.append((
+                    skill.id, topic.id, f"{topic.title} {topic.id.replace('-', ' ')}",
+                    " ; ".join(topic.keywords), " ; ".join(topic.tools), skill_words, topic.explain,
+                ))
+        self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        words = set()
+        for row in rows:
+            words.update(normalize(" ".join(str(c) for c in row[2:])).split())
+        self._vocab_set = {w for w in words if w not in STOPWORDS}
+        self._vocab = sorted(self._vocab_set)
+
+    # -- querying ---------------------------------------------------------------------------
+    def search(self, text: str) -> Match:
+        """Deterministic: the same text always gives the same answer."""
+        norm = normalize(text)
+        core = " ".join(w for w in norm.split() if w not in STOPWORDS)
+        for candidate in (norm, core):
+            if candidate in self._names:
+                skill_id, topic_id = self._names[candidate]
+                return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
+        if core and len(core.split()) <= 3:
+            found = process.extractOne(core, self._name_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
+            if found:
+                name, score, _ = found
+                skill_id, topic_id = self._names[name]
+                return Match(skill_id, topic_id, round(score / 100, 3), "fuzzy",
+                             self._neighbours(skill_id, topic_id), suggestion=self._display[name])
+        return self._rank(core.split())
+
+    def _correct(self, word: str) -> str | None:
+        if word in self._vocab_set:
+            return word
+        if len(word) < 4:
+            return None
+        found = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=_FUZZY_WORD_CUTOFF)
+        return found[0] if found else None
+
+    def _rank(self, words: list[str]) -> Match:
+        terms = sorted({c for c in (self._correct(w) for w in words[:40]) if c})
+        if not terms:
+            return Match(None, None, 0.0, "none")
+        query = " OR ".join(f'"{t}"' for t in terms)
+        rows = self._db.execute(
+            f"SELECT skill_id, topic_id, -bm25(docs, 0, 0, {', '.join(map(str, _WEIGHTS))}) AS s "
+            "FROM docs WHERE docs MATCH ? ORDER BY s DESC LIMIT 12",
+            (query,),
+        ).fetchall()
+        if not rows or rows[0][2] < _MIN_SEARCH_SCORE:
+            return Match(None, None, round(rows[0][2], 3) if rows else 0.0, "none")
+        best_skill, best_topic, best_score = rows[0]
+        if best_topic is None:  # a skill-level document: point at its best topic when one also ranks
+            best_topic = next((t for s, t, _ in rows[1:] if s == best_skill and t), None)
+        alternatives = self._alternatives(rows, best_skill, best_topic)
+        return Match(best_skill, best_topic, round(best_score, 3), "search", alternatives)
+
+    @staticmethod
+    def _alternatives(rows, skill_id: str, topic_id: str | None) -> tuple[tuple[str, str | None], ...]:
+        seen: list[tuple[str, str | None]] = []
+        for s, t, _ in rows:
+            if (s, t) == (skill_id, topic_id) or t is None or (s, t) in seen:
+                continue
+            seen.append((s, t))
+            if len(seen) == 2:
+                break
+        return tuple(seen)
+
+    def _neighbours(self, skill_id: str, topic_id: str | None) -> tuple[tuple[str, str | None], ...]:
+        """For an exact or fuzzy hit on a topic, the closest other topics by BM25 over its keywords."""
+        if topic_id is None:
+            return ()
+        skill = self.catalog.skill(skill_id)
+        topic = skill.topic(topic_id) if skill else None
+        if topic is None:
+            return ()
+        related = self._rank(content_words(" ".join(topic.keywords[:6])))
+        pool = ((related.skill_id, related.topic_id), *related.alternatives) if related.skill_id else ()
+        return tuple(p for p in pool if p != (skill_id, topic_id) and p[1])[:2]
+
+    def names_like(self, prefix: str, limit: int = 25) -> list[str]:
+        """Display names starting with a prefix (for autocomplete), skills first."""
+        key = normalize(prefix)
+        return [n for n in self._name_list if n.startswith(key)][:limit]

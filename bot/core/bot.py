@@ -1,0 +1,97 @@
+"""The one entry point every adapter and the scheduler call: a Command in, a Result out."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from bot.content.loader import Catalog
+from bot.content.search import Match
+from bot.core import account, cards, tracks
+from bot.core.deps import Deps
+from bot.core.model import Command, Reply, Result, UserError
+from bot.core.parse import parse
+from bot.core.text import sanitize
+
+log = logging.getLogger(__name__)
+
+TextHandler = Callable[[Deps, Command, str], Result]
+ButtonHandler = Callable[[Deps, Command], Result]
+
+APOLOGY = Reply(title="Sorry, something went wrong on my side", sections=("It's been logged. Please try again in a moment.",))
+STALE_BUTTON = Reply(title="That button has expired", sections=("It's from an older message. Try the command again.",))
+
+
+# Told after each command: (platform, kind, seconds). The app wires it to metrics.
+HandledHook = Callable[[str, str, float], None]
+
+
+class SkillBot:
+    """Routes parsed commands and button actions to their handlers."""
+
+    def __init__(self, deps: Deps, on_handled: HandledHook | None = None):
+        self.deps = deps
+        self.on_handled = on_handled
+        self.text_handlers: dict[str, TextHandler] = {
+            "help": lambda d, c, a: Result.of(cards.help_reply()),
+            "empty": lambda d, c, a: Result.of(cards.help_reply()),
+            "list": lambda d, c, a: Result.of(cards.list_reply(d.catalog)),
+            "ask": answer, "question": answer,
+            "track": tracks.join, "progress": lambda d, c, a: tracks.progress(d, c),
+            "done": tracks.done, "skip": tracks.skip,
+            "pause": tracks.pause, "resume": tracks.resume, "leave": tracks.leave,
+            "schedule": tracks.schedule,
+            "export": account.export, "forget-me": account.forget_me,
+        }
+        self.button_handlers: dict[str, ButtonHandler] = {
+            "track.join": tracks.join_button, "track.switch": tracks.switch_button,
+            "forget.confirm": account.forget_confirmed, "cancel": account.cancel,
+        }
+
+    def handle(self, cmd: Command) -> Result:
+        """Never raises: user errors are answered as written, anything else with an apology."""
+        started = time.perf_counter()
+        kind = f"button:{cmd.action.action_id.split('.')[0]}" if cmd.action else parse(sanitize(cmd.text)).verb
+        try:
+            if cmd.action is not None:
+                return self._press(cmd)
+            parsed = parse(sanitize(cmd.text))
+            handler = self.text_handlers.get(parsed.verb, answer)
+            return handler(self.deps, cmd, parsed.args)
+        except UserError as exc:
+            return Result.of(Reply(sections=(str(exc),)))
+        except Exception:
+            log.exception("command failed: platform=%s workspace=%s command=%s", cmd.user.platform,
+                          cmd.user.workspace, kind)
+            return Result.of(APOLOGY)
+        finally:
+            elapsed = time.perf_counter() - started
+            # The command name only: message bodies never reach the logs at INFO.
+            log.info("handled platform=%s workspace=%s command=%s latency_ms=%.1f", cmd.user.platform,
+                     cmd.user.workspace, kind, elapsed * 1000,
+                     extra={"platform": cmd.user.platform, "workspace": cmd.user.workspace, "command": kind,
+                            "latency_ms": round(elapsed * 1000, 1)})
+            if self.on_handled:
+                self.on_handled(cmd.user.platform, kind, elapsed)
+
+    def _press(self, cmd: Command) -> Result:
+        handler = self.button_handlers.get(cmd.action.action_id)
+        if handler is None:
+            return Result.of(STALE_BUTTON)
+        return handler(self.deps, cmd)
+
+
+def answer(deps: Deps, cmd: Command, text: str) -> Result:
+    """Answer a question or a name from the content base."""
+    return Result.of(answer_reply(deps.catalog, deps.searcher.search(text), text))
+
+
+def answer_reply(catalog: Catalog, match: Match, text: str) -> Reply:
+    skill = catalog.skill(match.skill_id) if match.skill_id else None
+    if skill is None:
+        return cards.not_found_reply(catalog, text)
+    note = f"Did you mean **{match.suggestion}**?" if match.how == "fuzzy" else ""
+    topic = skill.topic(match.topic_id) if match.topic_id else None
+    if topic is None:
+        return cards.skill_card(skill, note)
+    return cards.topic_card(skill, topic, catalog, match, note)

@@ -1,0 +1,102 @@
+"""Replies about content: skill cards, topic cards, the skill list, help and "I don't know"."""
+from __future__ import annotations
+
+from bot.content.loader import Catalog
+from bot.content.schema import Skill, Topic
+from bot.content.search import Match
+from bot.core.model import Button, Field, Reply, Style
+
+HELP_LINES = (
+    "`/skill <skill or question>`: a skill card or an answer, e.g. `/skill mlops`, `/skill what is lora?`",
+    "`/skill list`: every skill",
+    "`/skill track <skill>`: start a weekly learning track; `/skill progress` shows where you are",
+    "`/skill done [note]` · `/skill skip`: finish or skip this week's step",
+    "`/skill pause` · `/skill resume` · `/skill leave`",
+    "`/skill schedule <weekday> <HH:MM> [time zone]`: when your weekly check-in arrives",
+    "`/skill export` · `/skill forget-me`: your data, or none of it",
+    "`/skill team` · `/skill share on|off`: progress sharing in team channels",
+)
+
+
+def help_reply() -> Reply:
+    return Reply(
+        title="Skillbot: your AI-engineering mentor",
+        sections=("Ask about a skill, or follow a track one step a week.", "\n".join(f"- {line}" for line in HELP_LINES)),
+    )
+
+
+def list_reply(catalog: Catalog) -> Reply:
+    lines = [f"- **{s.title}** (`{s.id}`): {s.summary}" for s in catalog.skills]
+    return Reply(title="Skills", sections=("\n".join(lines), "Try `/skill <id>` for a card, or `/skill track <id>` to start."))
+
+
+def _track_button(skill: Skill) -> Button:
+    return Button(f"Start the {skill.title} track", "track.join", skill.id, Style.PRIMARY)
+
+
+def _topic_line(topic: Topic) -> str:
+    tools = f" ({', '.join(topic.tools[:4])})" if topic.tools else ""
+    return f"- **{topic.title}**{tools}"
+
+
+def skill_card(skill: Skill, note: str = "") -> Reply:
+    tools = sorted({t for topic in skill.topics for t in topic.tools}, key=str.lower)
+    sections = [note] if note else []
+    sections += [skill.why, "**Topics**\n" + "\n".join(_topic_line(t) for t in skill.topics)]
+    fields = (
+        Field("Entry level", "\n".join(f"- {b}" for b in skill.levels.entry), inline=False),
+        Field("Mid level", "\n".join(f"- {b}" for b in skill.levels.mid), inline=False),
+        Field("Senior level", "\n".join(f"- {b}" for b in skill.levels.senior), inline=False),
+    )
+    if tools:
+        sections.append("**Tools**: " + ", ".join(tools))
+    return Reply(
+        title=skill.title,
+        sections=tuple(sections),
+        fields=fields,
+        buttons=(_track_button(skill),),
+        footer=f"Start a {len(skill.track)}-week track: `/skill track {skill.id}`",
+    )
+
+
+def topic_card(skill: Skill, topic: Topic, catalog: Catalog, match: Match, note: str = "") -> Reply:
+    sections = [note] if note else []
+    sections.append(topic.explain)
+    fields = [Field("Skill", f"{skill.title} (`{skill.id}`)")]
+    if topic.tools:
+        fields.append(Field("Tools", ", ".join(topic.tools)))
+    see = _also_see(catalog, match)
+    if see:
+        sections.append("**Also see**\n" + "\n".join(see))
+    return Reply(
+        title=f"{topic.title} · {skill.title}",
+        sections=tuple(sections),
+        fields=tuple(fields),
+        buttons=(_track_button(skill),),
+        footer=f"More: `/skill {skill.id}` · weekly track: `/skill track {skill.id}`",
+    )
+
+
+def _also_see(catalog: Catalog, match: Match) -> list[str]:
+    lines = []
+    for skill_id, topic_id in match.alternatives[:2]:
+        skill = catalog.skill(skill_id)
+        topic = skill.topic(topic_id) if skill and topic_id else None
+        if skill and topic:
+            lines.append(f"- **{topic.title}** ({skill.title})")
+        elif skill:
+            lines.append(f"- **{skill.title}** (`/skill {skill.id}`)")
+    return lines
+
+
+def not_found_reply(catalog: Catalog, asked: str) -> Reply:
+    skills = ", ".join(f"`{s.id}`" for s in catalog.skills)
+    shown = asked if len(asked) <= 80 else asked[:77] + "…"
+    return Reply(
+        title="I don't know that yet",
+        sections=(
+            f"I couldn't match “{shown}” to anything in my skills." if shown else "I need a skill or a question.",
+            f"Skills I know: {skills}.",
+            "Try a skill name (`/skill mlops`), a tool (`/skill mlflow`) or a question (`/skill how do I detect drift?`).",
+        ),
+    )

@@ -1,0 +1,293 @@
+"""Track commands: join, progress, done, skip, pause, resume, leave, schedule."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.content.schema import Skill
+from bot.core.buttons import pack, require_owner, unpack
+from bot.core.deps import Deps
+from bot.core.model import Button, Command, Field, Post, Reply, Result, Style, UserError
+from bot.core.schedule import Weekly, format_local, next_occurrence, parse_weekly, safe_zone, week_key
+from bot.core.text import progress_bar
+from bot.store.records import EnrollmentRecord, StepRecord, UserRecord
+
+NEXT_TRACK = {
+    "programming": "math", "math": "ml", "ml": "deep-learning", "deep-learning": "genai",
+    "genai": "mlops", "mlops": "cloud", "cloud": "system-design", "system-design": "data-engineering",
+    "data-engineering": "responsible-ai", "responsible-ai": "soft-skills", "soft-skills": "genai",
+}
+
+
+def user_of(deps: Deps, cmd: Command) -> UserRecord:
+    return deps.tracks.ensure_user(cmd.user, default_tz=safe_zone(cmd.user.tz))
+
+
+def weekly_of(user: UserRecord) -> Weekly:
+    return Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
+
+
+def next_checkin(deps: Deps, user: UserRecord) -> datetime:
+    return next_occurrence(weekly_of(user), deps.clock())
+
+
+def track_skill(deps: Deps, track_id: str) -> Skill:
+    skill = deps.catalog.skill(track_id)
+    if skill is None:
+        raise UserError(f"There's no track called “{track_id[:40]}”.")
+    return skill
+
+
+def resolve_track(deps: Deps, text: str) -> Skill:
+    """A track by id, alias or a close spelling; the same lookup as questions, skills only."""
+    match = deps.searcher.search(text)
+    skill = deps.catalog.skill(match.skill_id) if match.skill_id and match.how != "search" else None
+    if skill is None:
+        ids = ", ".join(f"`{s.id}`" for s in deps.catalog.skills)
+        raise UserError(f"I don't have a track called “{text[:40]}”. Tracks: {ids}.")
+    return skill
+
+
+def step_text(skill: Skill, index: int) -> str:
+    step = skill.track[index]
+    return f"**Week {index + 1}: {step.title}**\n{step.do}\nDone when: {step.done_when}"
+
+
+def current_or_fail(deps: Deps, user: UserRecord) -> tuple[EnrollmentRecord, Skill]:
+    enrollment = deps.tracks.current(user.id)
+    if enrollment is None:
+        raise UserError("You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`.")
+    return enrollment, track_skill(deps, enrollment.track_id)
+
+
+# -- join -----------------------------------------------------------------------------------
+def join(deps: Deps, cmd: Command, args: str) -> Result:
+    if not args:
+        lines = [f"- `{s.id}`: {s.title} ({len(s.track)} weeks)" for s in deps.catalog.skills]
+        return Result.of(Reply(title="Learning tracks", sections=("\n".join(lines), "Join one with `/skill track <id>`.")))
+    skill = resolve_track(deps, args)
+    return join_skill(deps, cmd, skill, confirmed=False)
+
+
+def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Result:
+    user = user_of(deps, cmd)
+    current = deps.tracks.current(user.id)
+    if current and current.track_id == skill.id:
+        if current.status == "paused" and confirmed:
+            return resume(deps, cmd)
+        return Result.of(Reply(title=f"You're already on the {skill.title} track", sections=(step_text(skill, current.current_step),)))
+    if current and not confirmed and current.status in ("active", "paused"):
+        old = track_skill(deps, current.track_id)
+        return Result.of(Reply(
+            title=f"Switch from {old.title} to {skill.title}?",
+            sections=(f"You're at week {current.current_step + 1} of {len(old.track)} on {old.title}. "
+                      "Your progress there is kept; come back any time with "
+                      f"`/skill track {old.id}` to resume.",),
+            buttons=(
+                Button(f"Switch to {skill.title}", "track.switch", pack(skill.id, cmd.user.user_id), Style.PRIMARY),
+                Button(f"Stay on {old.title}", "cancel", pack(cmd.user.user_id)),
+            ),
+        ))
+    enrollment, resumed = deps.tracks.join(user.id, skill.id, next_checkin(deps, user))
+    if enrollment.status == "finished":
+        return Result.of(Reply(title=f"You've already finished the {skill.title} track 🎉",
+                               sections=(_suggest_next(deps, user),)))
+    first = "Welcome back" if resumed else "You're on the track"
+    return Result.of(Reply(
+        title=f"{first}: {skill.title}",
+        sections=(step_text(skill, enrollment.current_step), _checkin_note(deps, user, enrollment)),
+        footer="Finished this step? `/skill done`. Progress: `/skill progress`.",
+    ))
+
+
+def switch_button(deps: Deps, cmd: Command) -> Result:
+    skill_id, owner = unpack(cmd.action.value, 2)
+    require_owner(cmd, owner)
+    return join_skill(deps, cmd, track_skill(deps, skill_id), confirmed=True)
+
+
+def join_button(deps: Deps, cmd: Command) -> Result:
+    return join_skill(deps, cmd, track_skill(deps, cmd.action.value), confirmed=False)
+
+
+def _checkin_note(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord) -> str:
+    if enrollment.next_checkin_at is None:
+        return ""
+    when = format_local(enrollment.next_checkin_at, user.checkin_tz)
+    return f"Next check-in: {when}. Change it with `/skill schedule <weekday> <HH:MM> [zone]`."
+
+
+# -- progress -------------------------------------------------------------------------------
+def streak_weeks(steps: list[StepRecord], tz: str, now: datetime) -> int:
+    """Weeks in a row, up to this week or last week, with at least one done step."""
+    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == "done"}
+    this_week = week_key(now, tz)
+    cursor = now if this_week in done_weeks else now - timedelta(weeks=1)
+    count = 0
+    while week_key(cursor, tz) in done_weeks:
+        count += 1
+        cursor -= timedelta(weeks=1)
+    return count
+
+
+def progress_reply(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, skill: Skill) -> Reply:
+    total = len(skill.track)
+    steps = deps.tracks.steps(enrollment.id)
+    done = sum(1 for s in steps if s.kind == "done")
+    skipped = sum(1 for s in steps if s.kind == "skipped")
+    streak = streak_weeks(deps.tracks.user_steps(user.id), user.checkin_tz, deps.clock())
+    position = min(enrollment.current_step, total)
+    sections = [progress_bar(position, total)]
+    if enrollment.status == "finished":
+        sections.append("You finished this track. 🎉 " + _suggest_next(deps, user))
+    else:
+        sections.append("Up next: " + step_text(skill, enrollment.current_step))
+    if enrollment.status == "paused":
+        sections.append("Check-ins are paused. `/skill resume` to pick up again.")
+    return Reply(
+        title=f"{skill.title} track: step {min(position + 1, total)} of {total}"
+        if enrollment.status != "finished" else f"{skill.title} track: finished",
+        sections=tuple(sections),
+        fields=(
+            Field("Steps done", str(done)), Field("Skipped", str(skipped)),
+            Field("Streak", f"{streak} week{'s' if streak != 1 else ''}"), Field("Status", enrollment.status),
+        ),
+        footer=_checkin_note(deps, user, enrollment),
+    )
+
+
+def progress(deps: Deps, cmd: Command) -> Result:
+    user = user_of(deps, cmd)
+    enrollment = deps.tracks.current(user.id)
+    if enrollment is None:
+        finished = _latest_finished(deps, user)
+        if finished:
+            return Result.of(progress_reply(deps, user, finished, track_skill(deps, finished.track_id)))
+        raise UserError("You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`.")
+    return Result.of(progress_reply(deps, user, enrollment, track_skill(deps, enrollment.track_id)))
+
+
+# -- done / skip ----------------------------------------------------------------------------
+def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int | None = None,
+            enrollment_id: int | None = None) -> Result:
+    """Finish or skip a step. With step_index (a button) only that exact step is touched."""
+    user = user_of(deps, cmd)
+    if enrollment_id is not None:
+        enrollment = deps.tracks.enrollment(enrollment_id)
+        if enrollment is None or enrollment.user_id != user.id:
+            raise UserError("That check-in is no longer current, so I left your progress as it is.")
+        skill = track_skill(deps, enrollment.track_id)
+    else:
+        enrollment = deps.tracks.current(user.id) or _latest_finished(deps, user)
+        if enrollment is None:
+            current_or_fail(deps, user)
+        skill = track_skill(deps, enrollment.track_id)
+    if enrollment.status == "finished":
+        return Result.of(Reply(title=f"You've finished the {skill.title} track 🎉", sections=(_suggest_next(deps, user),)))
+    if enrollment.status == "left":
+        raise UserError(f"You're no longer on the {skill.title} track; `/skill track {skill.id}` to go back.")
+    index = enrollment.current_step if step_index is None else step_index
+    outcome = deps.tracks.record_step(enrollment.id, index, kind, len(skill.track), note[:500] or None,
+                                      next_checkin(deps, user))
+    if not outcome.recorded:
+        return Result.of(Reply(
+            title="Already recorded",
+            sections=(f"Week {index + 1} of {skill.title} was already marked, so nothing changed.",
+                      "Your progress: `/skill progress`."),
+        ))
+    deps.tracks.reset_unanswered(user.id)  # answering by command counts as answering the check-in
+    posts: list[Post] = []
+    for hook in deps.progress_hooks:
+        posts.extend(hook(user, outcome.enrollment))
+    return Result(replies=[_after_step(deps, user, outcome.enrollment, skill, kind, index)], posts=posts)
+
+
+def _latest_finished(deps: Deps, user: UserRecord) -> EnrollmentRecord | None:
+    return next((e for e in deps.tracks.enrollments(user.id) if e.status == "finished"), None)
+
+
+def _after_step(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, skill: Skill, kind: str, index: int) -> Reply:
+    verb = "Done" if kind == "done" else "Skipped"
+    if enrollment.status == "finished":
+        return Reply(
+            title=f"🎉 You finished the {skill.title} track!",
+            sections=(f"All {len(skill.track)} weeks are behind you. Well done.", _suggest_next(deps, user)),
+        )
+    return Reply(
+        title=f"{verb}: week {index + 1} of {skill.title}",
+        sections=(progress_bar(enrollment.current_step, len(skill.track)), "Next: " + step_text(skill, enrollment.current_step)),
+    )
+
+
+def _suggest_next(deps: Deps, user: UserRecord) -> str:
+    """Follow the suggested order from the latest finished track to the first one not yet finished."""
+    records = deps.tracks.enrollments(user.id)
+    finished = {e.track_id for e in records if e.status == "finished"}
+    candidate = NEXT_TRACK.get(next((e.track_id for e in records if e.status == "finished"), "soft-skills"))
+    for _ in range(len(NEXT_TRACK)):
+        if candidate not in finished:
+            break
+        candidate = NEXT_TRACK.get(candidate)
+    skill = deps.catalog.skill(candidate) if candidate not in finished else None
+    return f"Suggested next: **{skill.title}**: `/skill track {skill.id}`." if skill else "Pick another with `/skill list`."
+
+
+def done(deps: Deps, cmd: Command, args: str) -> Result:
+    return advance(deps, cmd, "done", note=args)
+
+
+def skip(deps: Deps, cmd: Command, args: str) -> Result:
+    return advance(deps, cmd, "skipped")
+
+
+# -- pause / resume / leave -----------------------------------------------------------------
+def pause(deps: Deps, cmd: Command, args: str = "") -> Result:
+    user = user_of(deps, cmd)
+    enrollment, skill = current_or_fail(deps, user)
+    if enrollment.status == "paused":
+        return Result.of(Reply(title="Already paused", sections=("`/skill resume` when you're ready.",)))
+    deps.tracks.set_status(enrollment.id, "paused")
+    return Result.of(Reply(title=f"Paused the {skill.title} track",
+                           sections=("No check-ins until you say `/skill resume`. Your progress is kept.",)))
+
+
+def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
+    user = user_of(deps, cmd)
+    enrollment, skill = current_or_fail(deps, user)
+    if enrollment.status == "active":
+        return Result.of(Reply(title=f"Your {skill.title} track is already running",
+                               sections=(step_text(skill, enrollment.current_step),)))
+    deps.tracks.reset_unanswered(user.id)
+    enrollment = deps.tracks.set_status(enrollment.id, "active", next_checkin(deps, user))
+    return Result.of(Reply(title=f"Welcome back to {skill.title}",
+                           sections=(step_text(skill, enrollment.current_step), _checkin_note(deps, user, enrollment))))
+
+
+def leave(deps: Deps, cmd: Command, args: str = "") -> Result:
+    user = user_of(deps, cmd)
+    enrollment, skill = current_or_fail(deps, user)
+    deps.tracks.set_status(enrollment.id, "left")
+    return Result.of(Reply(title=f"You left the {skill.title} track",
+                           sections=(f"Your progress is kept: `/skill track {skill.id}` resumes at week "
+                                     f"{enrollment.current_step + 1}.",)))
+
+
+# -- schedule -------------------------------------------------------------------------------
+def schedule(deps: Deps, cmd: Command, args: str) -> Result:
+    user = user_of(deps, cmd)
+    if not args:
+        weekly = weekly_of(user)
+        when = format_local(next_occurrence(weekly, deps.clock()), weekly.tz)
+        state = "" if user.schedule_set else " (the default)"
+        return Result.of(Reply(title="Your weekly check-in", sections=(
+            f"{weekly.describe()}{state}. The next one would be {when}.",
+            "Change it: `/skill schedule <weekday> <HH:MM> [time zone]`, e.g. `/skill schedule fri 17:30 Europe/Berlin`.",
+        )))
+    weekly = parse_weekly(args, user.checkin_tz)
+    deps.tracks.set_schedule(user.id, weekly.weekday, weekly.minute, weekly.tz)
+    upcoming = next_occurrence(weekly, deps.clock())
+    enrollment = deps.tracks.current(user.id)
+    if enrollment and enrollment.status == "active":
+        deps.tracks.set_next_checkin(enrollment.id, upcoming)
+    return Result.of(Reply(title="Check-in schedule saved", sections=(
+        f"Every {weekly.describe()}.", f"Next check-in: {format_local(upcoming, weekly.tz)}.",
+    )))

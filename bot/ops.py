@@ -1,0 +1,168 @@
+"""`skillbot doctor` and `skillbot config`: what an operator runs before and after deploying."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.cli import _settings
+from bot.settings import Settings
+
+SLACK_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok | warn | fail
+    detail: str
+
+    def line(self) -> str:
+        mark = {"ok": "✔", "warn": "!", "fail": "✘"}[self.status]
+        return f"{mark} {self.name}: {self.detail}"
+
+
+def check_database(settings: Settings) -> Check:
+    from bot.store import migrate
+    from bot.store.db import make_engine, safe_url
+    engine = make_engine(settings.database_url)
+    try:
+        current = migrate.current_revision(engine)
+        head = migrate.head_revision(engine)
+        if current == head:
+            return Check("database", "ok", f"{safe_url(settings.database_url)} reachable, at migration head {head}")
+        if settings.auto_migrate:
+            migrate.upgrade(engine)
+            return Check("database", "ok", f"{safe_url(settings.database_url)} reachable, upgraded "
+                         f"{current or 'empty'} → {head} (as the bot does at start)")
+        return Check("database", "fail", f"at {current or 'no revision'}, head is {head}; run `skillbot db upgrade`")
+    except Exception as exc:
+        return Check("database", "fail", f"{safe_url(settings.database_url)} unreachable: {type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        engine.dispose()
+
+
+def check_content(settings: Settings) -> Check:
+    from bot.content.loader import ContentInvalid, load_catalog
+    try:
+        catalog = load_catalog(Path(settings.content_dir) if settings.content_dir else None)
+    except ContentInvalid as exc:
+        return Check("content", "fail", f"{len(exc.errors)} error(s); first: {exc.errors[0]}")
+    return Check("content", "ok", f"{len(catalog.skills)} skills, {sum(len(s.topics) for s in catalog.skills)} topics")
+
+
+async def check_slack(settings: Settings) -> Check:
+    if settings.slack_bot_token is None:
+        return Check("slack", "warn", "not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) "
+                     "or SLACK_SIGNING_SECRET (HTTP mode)")
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+    base = settings.slack_api_url or "https://slack.com/api/"
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=base.rstrip("/") + "/")
+    try:
+        response = await client.auth_test()
+    except SlackApiError as exc:
+        return Check("slack", "fail", f"auth.test failed: {exc.response.get('error', 'unknown error')}")
+    except Exception as exc:
+        return Check("slack", "fail", f"cannot reach Slack: {type(exc).__name__}")
+    granted = {s.strip() for s in (response.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
+    missing = SLACK_SCOPES - granted if granted else set()
+    if missing:
+        return Check("slack", "fail", f"token valid for team {response.get('team')}, missing scopes: {', '.join(sorted(missing))}")
+    mode = "Socket Mode" if settings.slack_app_token else "HTTP mode"
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        return Check("slack", "fail", "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET")
+    return Check("slack", "ok", f"token valid for team {response.get('team')} as {response.get('user')}, {mode}")
+
+
+async def check_discord(settings: Settings) -> Check:
+    if settings.discord_token is None:
+        return Check("discord", "warn", "not configured: set DISCORD_TOKEN")
+    import aiohttp
+    base = (settings.discord_api_url or "https://discord.com/api/v10").rstrip("/")
+    headers = {"Authorization": f"Bot {settings.discord_token.get_secret_value()}"}
+    try:
+        async with aiohttp.ClientSession(headers=headers) as session, session.get(f"{base}/users/@me") as response:
+            if response.status != 200:
+                return Check("discord", "fail", f"token rejected (HTTP {response.status})")
+            me = await response.json()
+    except Exception as exc:
+        return Check("discord", "fail", f"cannot reach Discord: {type(exc).__name__}")
+    sync = _discord_sync_state(settings)
+    status = "ok" if "in sync" in sync else "warn"
+    return Check("discord", status, f"token valid as {me.get('username')}; {sync}")
+
+
+def _discord_sync_state(settings: Settings) -> str:
+    try:
+        from bot.adapters.discord_sync import sync_state
+    except ImportError:
+        return "command sync state unknown"
+    try:
+        return sync_state(settings)
+    except Exception as exc:
+        return f"command sync state unknown ({type(exc).__name__})"
+
+
+def check_scheduler(settings: Settings) -> Check:
+    from bot.store.db import make_engine, make_session_factory
+    from bot.store.models import Enrollment, TeamChannel
+    engine = make_engine(settings.database_url)
+    now = datetime.now(UTC)
+    try:
+        with make_session_factory(engine)() as session:
+            active = Enrollment.status == "active"
+            due = session.scalar(select(func.count()).where(active, Enrollment.next_checkin_at <= now))
+            upcoming = session.scalar(select(func.min(Enrollment.next_checkin_at)).where(active))
+            digest = session.scalar(select(func.min(TeamChannel.next_digest_at)).where(TeamChannel.active.is_(True)))
+    except Exception as exc:
+        return Check("scheduler", "fail", f"cannot read schedule: {type(exc).__name__}")
+    finally:
+        engine.dispose()
+    fmt = lambda t: t.strftime("%Y-%m-%d %H:%M UTC") if t else "none"  # noqa: E731
+    return Check("scheduler", "ok", f"{due} check-in(s) due now; next check-in {fmt(upcoming)}; next digest {fmt(digest)}")
+
+
+def cmd_doctor(args) -> int:
+    settings = _settings()
+    checks = [check_database(settings), check_content(settings)]
+    checks += asyncio.run(_platform_checks(settings))
+    if checks[0].status == "ok":
+        checks.append(check_scheduler(settings))
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if c.status == "fail"]
+    print(f"{len(failed)} problem(s)." if failed else "All checks passed.")
+    return 1 if failed else 0
+
+
+async def _platform_checks(settings: Settings) -> list[Check]:
+    return list(await asyncio.gather(check_slack(settings), check_discord(settings)))
+
+
+def masked(value) -> str:
+    if value is None:
+        return "(not set)"
+    secret = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return f"{secret[:4]}…{'*' * 6} (set)" if len(secret) > 12 else "****** (set)"
+
+
+def cmd_config(args) -> int:
+    from bot.store.db import safe_url
+    settings = _settings()
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if "token" in name or "secret" in name:
+            shown = masked(value) if value is not None else "(not set)"
+        elif name == "database_url":
+            shown = safe_url(value)
+        else:
+            shown = "(not set)" if value in (None, "") else str(value)
+        print(f"{field.alias or name.upper()}={shown}")
+    print(f"# platforms: slack={'on' if settings.slack_configured else 'off'}, "
+          f"discord={'on' if settings.discord_configured else 'off'}", file=sys.stdout)
+    return 0

@@ -1,0 +1,1 @@
+"""Models and data access. Queries return plain dataclasses, never live ORM rows."""

@@ -1,0 +1,109 @@
+"""One digest tick: claim the team channels whose weekly digest is due, post each, record the outcome.
+
+At most once per channel and week: the claim (a delivery row with a unique (channel, week) key) is
+committed before the post. A process that dies between claim and post loses that week's digest for
+that channel rather than ever posting it twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from bot.checkins.store import worker_name
+from bot.core.delivery import Delivery, DeliveryStatus, Sender
+from bot.core.model import Reply, UserRef
+from bot.teams.board import Window, build_board
+from bot.teams.store import Claim, TeamChannelRecord, TeamStore
+
+log = logging.getLogger(__name__)
+
+WEEK = timedelta(weeks=1)
+
+
+def store_of(app) -> TeamStore:
+    return app.deps.extra["teams"]
+
+
+def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, now: datetime) -> Reply:
+    """The digest of the week ending at the due instant (steps up to `now` count, so none fall between)."""
+    members = store_of(app).members(channel.id)
+    window = Window(due_at - WEEK, max(due_at, now))
+    return build_board(app.deps.catalog, members, window, now, f"Team digest · {week}", private=False)
+
+
+def gone_reply(channel: TeamChannelRecord) -> Reply:
+    name = f"#{channel.channel_name}" if channel.channel_name else "a team channel"
+    return Reply(title="Team digests stopped", sections=(
+        (f"I can no longer post in {name} (I was removed, or it was archived or deleted), so I switched "
+        "its team digests off. To start again, add me to a channel and run `/skill team here` there."),))
+
+
+async def run_digests(app, senders: dict[str, Sender], now: datetime) -> int:
+    """Post every digest due at `now` that a sender here can deliver; returns how many were posted."""
+    store = store_of(app)
+    worker = worker_name()
+    platforms = sorted(senders)  # a platform not configured here is left for a process that has it
+    if not platforms:
+        return 0
+    posted = 0
+    retries, expired = await asyncio.to_thread(store.claim_retries, now, platforms, worker)
+    while True:
+        due, stale = await asyncio.to_thread(store.claim_due, now, platforms, worker)
+        if stale or expired:
+            log.info("digests skipped: stale=%d retry window over=%d", stale, expired)
+        for claim in retries + due:
+            posted += await _post_one(app, senders[claim.channel.platform], claim, now)
+        # Every channel a claim looked at has moved a week on, so this loop ends.
+        if not due and not stale:
+            break
+        retries, expired = [], 0
+    return posted
+
+
+async def _post_one(app, sender: Sender, claim: Claim, now: datetime) -> int:
+    """Post one digest; never raises, so one failing channel never stops the others."""
+    store = store_of(app)
+    channel = claim.channel
+    try:
+        reply = await asyncio.to_thread(digest_reply, app, channel, claim.week, claim.due_at, now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, "sending", now)
+        delivery = await sender.post(channel.ref, reply)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("digest failed: platform=%s team_channel=%s", channel.platform, channel.id)
+        await asyncio.to_thread(store.mark, claim.delivery_id, "failed", now)
+        return 0
+    if delivery.ok:
+        await asyncio.to_thread(store.mark, claim.delivery_id, "sent", now)
+        return 1
+    app.metrics.api_errors.labels(platform=channel.platform, error=delivery.status.value).inc()
+    if delivery.status is DeliveryStatus.CHANNEL_GONE:
+        await _channel_gone(app, sender, claim)
+    else:
+        # Rate limited or a passing failure: a later tick tries again, within the 12-hour window only.
+        if delivery.status is DeliveryStatus.RATE_LIMITED:
+            app.metrics.api_retries.labels(platform=channel.platform).inc()
+        await asyncio.to_thread(store.mark, claim.delivery_id, "retry", now)
+    return 0
+
+
+async def _channel_gone(app, sender: Sender, claim: Claim) -> None:
+    store = store_of(app)
+    channel = claim.channel
+    await asyncio.to_thread(store.mark, claim.delivery_id, "gone", claim.due_at)
+    switched = await asyncio.to_thread(store.disable, channel.id)
+    log.info("team channel gone, switched off: platform=%s team_channel=%s", channel.platform, channel.id)
+    if not switched or channel.admin_user_id is None:
+        return
+    admin = await asyncio.to_thread(app.deps.tracks.user_by_id, channel.admin_user_id)
+    if admin is None:
+        return
+    ref = UserRef(admin.platform, admin.workspace, admin.platform_user_id, name=admin.display_name)
+    try:
+        result: Delivery = await sender.send_dm(ref, gone_reply(channel))
+        if not result.ok:
+            log.info("could not tell the admin: platform=%s status=%s", channel.platform, result.status.value)
+    except Exception:
+        log.exception("could not tell the admin: platform=%s team_channel=%s", channel.platform, channel.id)

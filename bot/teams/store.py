@@ -1,0 +1,290 @@
+"""Team channels, opt-ins, digest claims and milestone records: data access, one short transaction each.
+
+A digest is claimed by inserting its delivery row, keyed (team channel, ISO week), in the same
+transaction that moves the channel's next digest a week on. A second process racing for the same
+channel either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the unique key.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.model import ChannelRef
+from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.store.models import (
+    DigestDelivery,
+    Enrollment,
+    MilestonePost,
+    StepEvent,
+    TeamChannel,
+    TeamShare,
+    User,
+)
+from bot.store.records import (
+    EnrollmentRecord,
+    StepRecord,
+    UserRecord,
+    enrollment_record,
+    step_record,
+    user_record,
+)
+
+# A digest missed by more than this (downtime) is skipped to next week instead of posted late;
+# a rate-limited or failed one is retried by later ticks only within it, so nothing retries forever.
+LATE_LIMIT = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class TeamChannelRecord:
+    id: int
+    platform: str
+    workspace: str
+    channel_id: str
+    channel_name: str
+    admin_user_id: int | None
+    active: bool
+    weekly: Weekly
+    next_digest_at: datetime | None
+
+    @property
+    def ref(self) -> ChannelRef:
+        return ChannelRef(self.platform, self.workspace, self.channel_id, name=self.channel_name)
+
+
+def channel_record(row: TeamChannel) -> TeamChannelRecord:
+    return TeamChannelRecord(
+        row.id, row.platform, row.workspace, row.channel_id, row.channel_name, row.admin_user_id, row.active,
+        Weekly(row.digest_weekday, row.digest_minute, row.digest_tz), row.next_digest_at,
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One digest this process is to post."""
+
+    delivery_id: int
+    channel: TeamChannelRecord
+    week: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """An opted-in member with what the digest needs: their enrollments and step events."""
+
+    user: UserRecord
+    enrollments: tuple[EnrollmentRecord, ...]
+    steps: tuple[StepRecord, ...]
+
+
+class TeamStore:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
+        self._sessions = sessions
+        self._now = clock
+
+    @staticmethod
+    def _insert(session: Session):
+        return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+    # -- channels ---------------------------------------------------------------------------
+    def _row(self, session: Session, ref: ChannelRef) -> TeamChannel | None:
+        return session.scalar(select(TeamChannel).where(
+            TeamChannel.platform == ref.platform, TeamChannel.workspace == ref.workspace,
+            TeamChannel.channel_id == ref.channel_id))
+
+    def channel(self, ref: ChannelRef) -> TeamChannelRecord | None:
+        with self._sessions() as session:
+            row = self._row(session, ref)
+            return channel_record(row) if row else None
+
+    def channel_by_id(self, channel_id: int) -> TeamChannelRecord | None:
+        with self._sessions() as session:
+            row = session.get(TeamChannel, channel_id)
+            return channel_record(row) if row else None
+
+    def enable(self, ref: ChannelRef, admin_user_id: int, default: Weekly) -> tuple[TeamChannelRecord, bool]:
+        """Make the channel a team channel; a channel switched off earlier keeps its schedule.
+
+        Returns the channel and whether it was already on.
+        """
+        for _ in range(3):
+            with self._sessions() as session:
+                row = self._row(session, ref)
+                was_on = bool(row and row.active)
+                if row is None:
+                    row = TeamChannel(platform=ref.platform, workspace=ref.workspace, channel_id=ref.channel_id,
+                                      digest_weekday=default.weekday, digest_minute=default.minute,
+                                      digest_tz=default.tz, created_at=self._now())
+                    session.add(row)
+                if not was_on:
+                    row.active = True
+                    row.admin_user_id = admin_user_id
+                    weekly = Weekly(row.digest_weekday, row.digest_minute, row.digest_tz)
+                    row.next_digest_at = next_occurrence(weekly, self._now())
+                if ref.name:
+                    row.channel_name = ref.name[:120]
+                try:
+                    session.commit()
+                except IntegrityError:  # two admins at once: the other created it, read it again
+                    session.rollback()
+                    continue
+                return channel_record(row), was_on
+        raise RuntimeError("could not enable team channel after retries")
+
+    def disable(self, channel_id: int) -> bool:
+        """Switch a team channel off; True only for the caller that switched it (so the admin is told once)."""
+        with self._sessions.begin() as session:
+            return bool(session.execute(update(TeamChannel).where(
+                TeamChannel.id == channel_id, TeamChannel.active.is_(True),
+            ).values(active=False, next_digest_at=None)).rowcount)
+
+    def set_schedule(self, channel_id: int, weekly: Weekly) -> datetime:
+        upcoming = next_occurrence(weekly, self._now())
+        with self._sessions.begin() as session:
+            session.execute(update(TeamChannel).where(TeamChannel.id == channel_id).values(
+                digest_weekday=weekly.weekday, digest_minute=weekly.minute, digest_tz=weekly.tz,
+                next_digest_at=upcoming))
+        return upcoming
+
+    # -- sharing ----------------------------------------------------------------------------
+    def set_sharing(self, channel_id: int, user_id: int, on: bool) -> bool:
+        """Opt in or out; returns whether anything changed."""
+        with self._sessions() as session:
+            if not on:
+                changed = session.execute(delete(TeamShare).where(
+                    TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)).rowcount
+                session.commit()
+                return bool(changed)
+            new_id = session.scalar(self._insert(session)(TeamShare).values(
+                team_channel_id=channel_id, user_id=user_id, created_at=self._now(),
+            ).on_conflict_do_nothing().returning(TeamShare.id))
+            session.commit()
+            return new_id is not None
+
+    def is_sharing(self, channel_id: int, user_id: int) -> bool:
+        with self._sessions() as session:
+            return session.scalar(select(TeamShare.id).where(
+                TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)) is not None
+
+    def shared_channels(self, user: UserRecord) -> list[TeamChannelRecord]:
+        """Active team channels on the user's platform that the user opted in to.
+
+        Not filtered by workspace: the opt-in was given in that very channel, and a Discord user is one
+        learner across servers (users are not scoped by server, channels are)."""
+        with self._sessions() as session:
+            rows = session.scalars(select(TeamChannel).join(TeamShare, TeamShare.team_channel_id == TeamChannel.id)
+                                   .where(TeamShare.user_id == user.id, TeamChannel.active.is_(True),
+                                          TeamChannel.platform == user.platform)
+                                   .order_by(TeamChannel.id))
+            return [channel_record(r) for r in rows]
+
+    def members(self, channel_id: int) -> list[Member]:
+        """Everyone opted in to this channel, with their enrollments and steps, in three queries."""
+        with self._sessions() as session:
+            users = session.scalars(select(User).join(TeamShare, TeamShare.user_id == User.id)
+                                    .where(TeamShare.team_channel_id == channel_id).order_by(User.id)).all()
+            shared = select(TeamShare.user_id).where(TeamShare.team_channel_id == channel_id)
+            enrollments = session.scalars(select(Enrollment).where(Enrollment.user_id.in_(shared))).all()
+            steps = session.execute(select(StepEvent, Enrollment.user_id)
+                                    .join(Enrollment, Enrollment.id == StepEvent.enrollment_id)
+                                    .where(Enrollment.user_id.in_(shared)).order_by(StepEvent.at)).all()
+            by_user_e: dict[int, list[EnrollmentRecord]] = {}
+            for row in enrollments:
+                by_user_e.setdefault(row.user_id, []).append(enrollment_record(row))
+            by_user_s: dict[int, list[StepRecord]] = {}
+            for step, user_id in steps:
+                by_user_s.setdefault(user_id, []).append(step_record(step))
+            return [Member(user_record(u), tuple(by_user_e.get(u.id, ())), tuple(by_user_s.get(u.id, ())))
+                    for u in users]
+
+    # -- digests ----------------------------------------------------------------------------
+    def claim_due(self, now: datetime, platforms: list[str], worker: str, limit: int = 100) -> tuple[list[Claim], int]:
+        """Claim the digests due at `now` on `platforms`. Returns (claimed, skipped as stale)."""
+        claimed: list[Claim] = []
+        stale = 0
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(TeamChannel).where(TeamChannel.active.is_(True), TeamChannel.next_digest_at <= now,
+                                          TeamChannel.platform.in_(platforms))
+                .order_by(TeamChannel.next_digest_at).limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                weekly = Weekly(row.digest_weekday, row.digest_minute, row.digest_tz)
+                due_at = row.next_digest_at
+                row.next_digest_at = next_occurrence(weekly, max(due_at, now))
+                if now - due_at > LATE_LIMIT:
+                    stale += 1
+                    continue
+                week = week_key(due_at, weekly.tz)
+                # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
+                delivery_id = session.scalar(self._insert(session)(DigestDelivery).values(
+                    team_channel_id=row.id, week=week, status="claimed", claimed_by=worker, claimed_at=now,
+                ).on_conflict_do_nothing().returning(DigestDelivery.id))
+                if delivery_id is None:  # someone else has this week's digest
+                    continue
+                claimed.append(Claim(delivery_id, channel_record(row), week, due_at))
+            try:
+                session.commit()
+            except IntegrityError:  # lost a race on the unique key at commit: another process has them
+                session.rollback()
+                return [], stale
+        return claimed, stale
+
+    def claim_retries(self, now: datetime, platforms: list[str], worker: str) -> tuple[list[Claim], int]:
+        """Digests left for a later tick (rate limited, failed), while still within LATE_LIMIT of their
+        first claim. Each is taken with a compare-and-set on its status, so only one process gets it."""
+        claimed: list[Claim] = []
+        with self._sessions() as session:
+            rows = session.execute(
+                select(DigestDelivery, TeamChannel).join(TeamChannel, TeamChannel.id == DigestDelivery.team_channel_id)
+                .where(DigestDelivery.status == "retry", TeamChannel.platform.in_(platforms))
+                .order_by(DigestDelivery.id)
+            ).all()
+            expired = [d.id for d, c in rows if now - d.claimed_at > LATE_LIMIT or not c.active]
+            if expired:
+                session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(expired),
+                                                             DigestDelivery.status == "retry")
+                                .values(status="expired"))
+            for delivery, channel in rows:
+                if delivery.id in expired:
+                    continue
+                won = session.execute(update(DigestDelivery).where(
+                    DigestDelivery.id == delivery.id, DigestDelivery.status == "retry",
+                ).values(status="claimed", claimed_by=worker)).rowcount
+                if won:
+                    claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at))
+            session.commit()
+        return claimed, len(expired)
+
+    def mark(self, delivery_id: int, status: str, now: datetime) -> None:
+        """sending, sent, retry, gone, failed. `claimed_at` stays the first claim: the retry window."""
+        values: dict[str, object] = {"status": status}
+        if status == "sent":
+            values["sent_at"] = now
+        with self._sessions.begin() as session:
+            session.execute(update(DigestDelivery).where(DigestDelivery.id == delivery_id).values(**values))
+
+    def deliveries(self, channel_id: int) -> list[tuple[str, str]]:
+        """(week, status) of a channel's digests, oldest first; for tests and operators."""
+        with self._sessions() as session:
+            return [tuple(r) for r in session.execute(
+                select(DigestDelivery.week, DigestDelivery.status)
+                .where(DigestDelivery.team_channel_id == channel_id).order_by(DigestDelivery.id))]
+
+    # -- milestones -------------------------------------------------------------------------
+    def record_milestone(self, user_id: int, kind: str, key: str) -> bool:
+        """True the first time this milestone is seen; False ever after."""
+        with self._sessions() as session:
+            new_id = session.scalar(self._insert(session)(MilestonePost).values(
+                user_id=user_id, kind=kind, key=key[:60], at=self._now(),
+            ).on_conflict_do_nothing().returning(MilestonePost.id))
+            session.commit()
+            return new_id is not None

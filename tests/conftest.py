@@ -1,0 +1,93 @@
+"""Shared fixtures: the catalog (loaded once), a fresh database per test, and a console `bot`."""
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.adapters.console import ConsoleSession, console_channel, console_user
+from bot.app import App, build_app
+from bot.content.loader import load_catalog
+from bot.settings import Settings
+
+PG_URL = os.environ.get("SKILLBOT_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+class Clock:
+    """A settable clock for core; tests move time explicitly."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'skillbot.db'}"
+
+
+@pytest.fixture
+def app(db_url, catalog, clock) -> App:
+    built = build_app(Settings(DATABASE_URL=db_url), catalog=catalog, clock=clock)
+    yield built
+    built.engine.dispose()
+
+
+class BotDriver:
+    """Speak as different console users; `say` returns the rendered text."""
+
+    def __init__(self, app: App):
+        self.app = app
+        self.sessions: dict[tuple[str, str], ConsoleSession] = {}
+        self.out = io.StringIO()
+
+    def session(self, user: str = "alice", channel: str = "console", admin: bool = False) -> ConsoleSession:
+        key = (user, channel)
+        if key not in self.sessions:
+            self.sessions[key] = ConsoleSession(self.app.bot, console_user(user, admin), console_channel(channel), self.out)
+        return self.sessions[key]
+
+    def say(self, text: str, user: str = "alice", channel: str = "console", admin: bool = False) -> str:
+        return self.session(user, channel, admin).say(text)
+
+
+@pytest.fixture
+def bot(app) -> BotDriver:
+    return BotDriver(app)
+
+
+def postgres_url() -> str:
+    """The PostgreSQL test database, or a skip (a failure in CI, where it must be there)."""
+    if not PG_URL:
+        if os.environ.get("SKILLBOT_REQUIRE_POSTGRES") or os.environ.get("CI"):
+            pytest.fail("SKILLBOT_TEST_DATABASE_URL is not set in CI")
+        pytest.skip("set SKILLBOT_TEST_DATABASE_URL to run PostgreSQL tests")
+    return PG_URL
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A clean PostgreSQL database (all tables dropped) for one test."""
+    url = postgres_url()
+    from sqlalchemy import text
+
+    from bot.store.db import make_engine
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url

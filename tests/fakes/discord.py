@@ -1,0 +1,525 @@
+"""FakeDiscord: a local stand-in for Discord's REST API and gateway, for the real discord.py client.
+
+It binds 127.0.0.1 on a free port, records every REST call, enforces the rules the bot must follow
+(one callback per interaction, the 3-second window, message limits, synced commands only) and
+remembers any endpoint it does not know, which every test asserts was never hit.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API = "/api/v10"
+APP_ID = "900000000000000001"
+BOT_ID = "900000000000000002"
+GUILD_ID = "900000000000000010"
+CHANNEL_ID = "900000000000000020"
+JSON = "application/json"  # exactly: discord.py rejects a charset suffix
+_ids = itertools.count(910000000000000000)
+
+
+def snowflake() -> str:
+    return str(next(_ids))
+
+
+def user_payload(user_id: str, name: str, bot: bool = False) -> dict:
+    return {"id": user_id, "username": name, "discriminator": "0", "global_name": name,
+            "avatar": None, "bot": bot}
+
+
+def _error(status: int, code: int, message: str, **extra) -> web.Response:
+    body = {"code": code, "message": message, **extra}
+    headers = {"Content-Type": JSON}
+    if status == 429:  # discord.py treats a 429 without Via as a Cloudflare ban
+        headers.update({"Via": "1.1 google", "Retry-After": str(extra.get("retry_after", 1))})
+    return web.Response(status=status, body=json.dumps(body).encode(), headers=headers)
+
+
+def _ok(body: Any, status: int = 200) -> web.Response:
+    if status == 204:
+        return web.Response(status=204)
+    return web.Response(status=status, body=json.dumps(body).encode(), headers={"Content-Type": JSON})
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    query: dict
+    body: Any
+    status: int = 0
+
+
+@dataclass
+class Injection:
+    method: str
+    pattern: re.Pattern
+    status: int
+    code: int
+    times: int
+    retry_after: float = 0.0
+
+
+@dataclass
+class InteractionState:
+    id: str
+    token: str
+    user_id: str
+    sent_at: float
+    callback: dict | None = None
+    callback_at: float = 0.0
+    answered_at: float = 0.0  # when the user sees the answer: a message callback or the first edit
+    original: dict | None = None  # the message the user sees for the callback (after edits)
+    followups: list[dict] = field(default_factory=list)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def validate_message(body: dict) -> str | None:
+    """What Discord would reject in a message payload, or None."""
+    content = body.get("content") or ""
+    embeds = body.get("embeds") or []
+    rows = body.get("components") or []
+    if len(content) > 2000:
+        return "content: must be 2000 or fewer in length"
+    if len(embeds) > 10:
+        return "embeds: must be 10 or fewer in length"
+    total = 0
+    for embed in embeds:
+        limits = {"title": 256, "description": 4096}
+        for key, limit in limits.items():
+            if len(embed.get(key) or "") > limit:
+                return f"embeds.{key}: must be {limit} or fewer in length"
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            return "embeds.fields: must be 25 or fewer in length"
+        for f in fields:
+            if not f.get("name") or not f.get("value") or len(f["name"]) > 256 or len(f["value"]) > 1024:
+                return "embeds.fields: bad field"
+        footer = (embed.get("footer") or {}).get("text") or ""
+        if len(footer) > 2048:
+            return "embeds.footer: must be 2048 or fewer in length"
+        total += sum(len(embed.get(k) or "") for k in limits) + len(footer)
+        total += sum(len(f["name"]) + len(f["value"]) for f in fields)
+    if total > 6000:
+        return "embeds: total size exceeds 6000"
+    if len(rows) > 5:
+        return "components: must be 5 or fewer in length"
+    seen: set[str] = set()
+    for row in rows:
+        if row.get("type") != 1 or len(row.get("components") or []) > 5:
+            return "components: bad action row"
+        for button in row["components"]:
+            custom_id = button.get("custom_id") or ""
+            if not custom_id or len(custom_id) > 100 or custom_id in seen:
+                return "components.custom_id: bad custom_id"
+            if len(button.get("label") or "") > 80:
+                return "components.label: must be 80 or fewer in length"
+            seen.add(custom_id)
+    return None
+
+
+class FakeDiscord:
+    """REST + gateway. Use `await start()`, then point DISCORD_API_URL / DISCORD_GATEWAY_URL at it."""
+
+    def __init__(self, interaction_deadline: float = 3.0, token: str = "test-token"):
+        self.deadline = interaction_deadline
+        self.token = token
+        self.calls: list[Call] = []
+        self.unknown: list[str] = []
+        self.commands: dict[str, list[dict]] = {}  # "global" or a guild id -> synced commands
+        self.command_syncs: list[str] = []
+        self.interactions: dict[str, InteractionState] = {}
+        self.by_token: dict[str, InteractionState] = {}
+        self.messages: dict[str, list[dict]] = {}  # channel id -> messages posted
+        self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
+        self.injections: list[Injection] = []
+        self.identifies = 0
+        self.identify_payloads: list[dict] = []
+        self.resumes = 0
+        self.heartbeats = 0
+        self.sockets: list[web.WebSocketResponse] = []
+        self.ready = asyncio.Event()
+        self.changed = asyncio.Condition()
+        self._seq = 0
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        app.router.add_route("*", "/{tail:.*}", self._unknown_route)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # -- test controls ---------------------------------------------------------------------------
+    def inject(self, method: str, path_regex: str, status: int, code: int = 0, times: int = 1,
+               retry_after: float = 0.0) -> None:
+        """The next `times` calls matching method + path fail with this status/code."""
+        self.injections.append(Injection(method, re.compile(path_regex), status, code, times, retry_after))
+
+    def calls_to(self, method: str, path_regex: str) -> list[Call]:
+        pattern = re.compile(path_regex)
+        return [c for c in self.calls if c.method == method and pattern.search(c.path)]
+
+    def unlocked_messages(self) -> list[Call]:
+        """Message-sending calls without allowed_mentions that block @everyone, @here and roles."""
+        bad = []
+        for call in self.calls:
+            if call.method not in ("POST", "PATCH") or not isinstance(call.body, dict):
+                continue
+            body = call.body.get("data") if "/callback" in call.path else call.body
+            if not body or not (body.get("content") or body.get("embeds")):
+                continue
+            allowed = body.get("allowed_mentions") or {}
+            if allowed.get("parse") != [] or allowed.get("roles"):
+                bad.append(call)
+        return bad
+
+    async def wait_for(self, predicate, timeout: float = 5.0) -> None:
+        async def _wait() -> None:
+            async with self.changed:
+                await self.changed.wait_for(predicate)
+        await asyncio.wait_for(_wait(), timeout)
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def send_op(self, op: int, data: Any = None) -> None:
+        """Send a raw gateway opcode (7 RECONNECT, 9 INVALID SESSION) to every connected socket."""
+        for ws in list(self.sockets):
+            await ws.send_str(json.dumps({"op": op, "d": data, "s": None, "t": None}))
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        if not self.sockets:
+            raise AssertionError("no gateway connection to dispatch to")
+        self._seq += 1
+        await self.sockets[-1].send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+
+    # -- interactions ----------------------------------------------------------------------------
+    def _base_interaction(self, kind: int, user_id: str, name: str, guild: bool, admin: bool) -> dict:
+        interaction_id, token = snowflake(), "tok-" + snowflake()
+        data = {
+            "id": interaction_id, "application_id": APP_ID, "type": kind, "token": token, "version": 1,
+            "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608,
+            "authorizing_integration_owners": {"0": GUILD_ID} if guild else {"1": user_id},
+            "context": 0 if guild else 1, "app_permissions": "2248473465835073",
+        }
+        user = user_payload(user_id, name)
+        if guild:
+            data.update(guild_id=GUILD_ID, guild_locale="en-US",
+                        channel={"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general",
+                                 "position": 0, "permission_overwrites": [], "nsfw": False},
+                        channel_id=CHANNEL_ID,
+                        member={"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                                "deaf": False, "mute": False, "flags": 0, "nick": None,
+                                "permissions": str(0x20 if admin else 0)})
+        else:
+            dm = self.dm_channels.setdefault(user_id, snowflake())
+            data.update(channel={"id": dm, "type": 1, "recipients": [user]}, channel_id=dm, user=user)
+        return data
+
+    def _track(self, data: dict) -> InteractionState:
+        user_id = (data.get("member") or {}).get("user", data.get("user", {})).get("id", "")
+        state = InteractionState(data["id"], data["token"], user_id, time.monotonic())
+        self.interactions[state.id] = state
+        self.by_token[state.token] = state
+        return state
+
+    def _skill_command(self, guild: bool) -> dict:
+        scopes = ["global"] + ([GUILD_ID] if guild else [])
+        for scope in scopes:
+            for command in self.commands.get(scope, []):
+                if command["name"] == "skill":
+                    return command
+        raise AssertionError("/skill was never synced, so Discord would not offer it")
+
+    async def slash(self, text: str, user_id: str, name: str = "", guild: bool = True,
+                    admin: bool = False) -> InteractionState:
+        """A user runs `/skill text:<text>`."""
+        command = self._skill_command(guild)
+        data = self._base_interaction(2, user_id, name or user_id, guild, admin)
+        options = [{"name": "text", "type": 3, "value": text}] if text else []
+        data["data"] = {"id": command["id"], "name": "skill", "type": 1, "options": options}
+        state = self._track(data)
+        await self.dispatch("INTERACTION_CREATE", data)
+        return state
+
+    async def autocomplete(self, partial: str, user_id: str = "910", guild: bool = True) -> InteractionState:
+        command = self._skill_command(guild)
+        data = self._base_interaction(4, user_id, "typist", guild, False)
+        data["data"] = {"id": command["id"], "name": "skill", "type": 1,
+                        "options": [{"name": "text", "type": 3, "value": partial, "focused": True}]}
+        state = self._track(data)
+        await self.dispatch("INTERACTION_CREATE", data)
+        return state
+
+    async def click(self, custom_id: str, message: dict, user_id: str, name: str = "",
+                    guild: bool = True) -> InteractionState:
+        """A user presses a button on a message the bot sent."""
+        data = self._base_interaction(3, user_id, name or user_id, guild, False)
+        data["message"] = message
+        data["data"] = {"custom_id": custom_id, "component_type": 2}
+        state = self._track(data)
+        await self.dispatch("INTERACTION_CREATE", data)
+        return state
+
+    # -- gateway ---------------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
+        try:
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    continue
+                await self._on_gateway(ws, json.loads(msg.data))
+        finally:
+            if ws in self.sockets:
+                self.sockets.remove(ws)
+        return ws
+
+    async def _on_gateway(self, ws: web.WebSocketResponse, frame: dict) -> None:
+        op = frame.get("op")
+        if op == 1:
+            self.heartbeats += 1
+            await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+        elif op == 2:
+            if frame["d"].get("token") != self.token:
+                await ws.close(code=4004, message=b"Authentication failed.")
+                return
+            self.identifies += 1
+            self.identify_payloads.append(frame["d"])
+            self._seq += 1
+            ready = {"v": 10, "user": user_payload(BOT_ID, "skillbot", bot=True), "guilds": [],
+                     "session_id": "session-" + snowflake(), "resume_gateway_url": self.gateway_url,
+                     "application": {"id": APP_ID, "flags": 0}, "private_channels": [],
+                     "relationships": []}
+            shard = frame["d"].get("shard")
+            if shard:
+                ready["shard"] = shard
+            await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": self._seq, "d": ready}))
+            self.ready.set()
+            await self._notify()
+        elif op == 6:
+            self.resumes += 1
+            self._seq += 1
+            await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}}))
+            await self._notify()
+
+    # -- REST ------------------------------------------------------------------------------------
+    async def _unknown_route(self, request: web.Request) -> web.Response:
+        self.unknown.append(f"{request.method} {request.path}")
+        return _error(404, 0, "404: Not Found")
+
+    def _injected(self, method: str, path: str) -> Injection | None:
+        for injection in self.injections:
+            if injection.times > 0 and injection.method == method and injection.pattern.search(path):
+                injection.times -= 1
+                return injection
+        return None
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await request.json() if request.can_read_body and request.content_type == JSON else None
+        call = Call(request.method, path, dict(request.query), body)
+        self.calls.append(call)
+        injection = self._injected(request.method, path)
+        needs_token = not path.startswith(("/interactions/", "/webhooks/"))  # those carry their own token
+        if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
+            response = _error(401, 0, "401: Unauthorized")
+        elif injection is not None:
+            extra = {"retry_after": injection.retry_after, "global": False} if injection.status == 429 else {}
+            response = _error(injection.status, injection.code, "injected", **extra)
+        else:
+            response = await self._route(request.method, path, request, body)
+        call.status = response.status
+        await self._notify()
+        return response
+
+    async def _route(self, method: str, path: str, request: web.Request, body: Any) -> web.Response:
+        for route_method, pattern, handler in self._routes():
+            match = re.fullmatch(pattern, path)
+            if match and method == route_method:
+                return await handler(body, request, *match.groups())
+        self.unknown.append(f"{method} {API}{path}")
+        return _error(404, 0, "404: Not Found")
+
+    def _routes(self):
+        webhook = rf"/webhooks/{APP_ID}/([^/]+)"
+        return [
+            ("GET", r"/users/@me", self._me),
+            ("GET", r"/gateway/bot", self._gateway_bot),
+            ("GET", r"/oauth2/applications/@me", self._application),
+            ("PUT", r"/applications/(\d+)/commands", self._put_commands),
+            ("GET", r"/applications/(\d+)/commands", self._get_commands),
+            ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._put_guild_commands),
+            ("GET", r"/applications/(\d+)/guilds/(\d+)/commands", self._get_guild_commands),
+            ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
+            ("POST", webhook, self._followup),
+            ("PATCH", webhook + r"/messages/@original", self._edit_original),
+            ("GET", webhook + r"/messages/@original", self._get_original),
+            ("DELETE", webhook + r"/messages/@original", self._delete_original),
+            ("PATCH", webhook + r"/messages/(\d+)", self._edit_followup),
+            ("POST", r"/users/@me/channels", self._open_dm),
+            ("POST", r"/channels/(\d+)/messages", self._channel_message),
+        ]
+
+    async def _me(self, body, request) -> web.Response:
+        return _ok(user_payload(BOT_ID, "skillbot", bot=True))
+
+    async def _gateway_bot(self, body, request) -> web.Response:
+        return _ok({"url": self.gateway_url, "shards": 1,
+                    "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
+                                            "max_concurrency": 1}})
+
+    async def _application(self, body, request) -> web.Response:
+        return _ok({"id": APP_ID, "name": "Skillbot", "description": "", "icon": None, "bot_public": True,
+                    "bot_require_code_grant": False, "owner": user_payload("900000000000000003", "owner"),
+                    "verify_key": "0" * 64, "flags": 0, "summary": "", "team": None})
+
+    def _store_commands(self, scope: str, body: list[dict]) -> list[dict]:
+        stored = [{**c, "id": snowflake(), "application_id": APP_ID, "version": snowflake(),
+                   "default_member_permissions": c.get("default_member_permissions"), "type": c.get("type", 1)}
+                  for c in body]
+        self.commands[scope] = stored
+        self.command_syncs.append(scope)
+        return stored
+
+    async def _put_commands(self, body, request, app_id) -> web.Response:
+        return _ok(self._store_commands("global", body))
+
+    async def _get_commands(self, body, request, app_id) -> web.Response:
+        return _ok(self.commands.get("global", []))
+
+    async def _put_guild_commands(self, body, request, app_id, guild_id) -> web.Response:
+        return _ok(self._store_commands(guild_id, body))
+
+    async def _get_guild_commands(self, body, request, app_id, guild_id) -> web.Response:
+        return _ok(self.commands.get(guild_id, []))
+
+    def _message(self, body: dict, channel_id: str, ephemeral: bool = False) -> dict:
+        flags = body.get("flags") or 0
+        return {"id": snowflake(), "channel_id": channel_id, "type": 0, "content": body.get("content") or "",
+                "embeds": body.get("embeds") or [], "components": body.get("components") or [],
+                "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False,
+                "pinned": False, "tts": False, "timestamp": "2026-11-24T10:00:00+00:00",
+                "edited_timestamp": None, "author": user_payload(BOT_ID, "skillbot", bot=True),
+                "flags": flags | (64 if ephemeral else 0), "allowed_mentions": body.get("allowed_mentions")}
+
+    async def _callback(self, body, request, interaction_id, token) -> web.Response:
+        state = self.interactions.get(interaction_id)
+        if state is None or state.token != token:
+            return _error(404, 10062, "Unknown interaction")
+        if state.callback is not None:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        if time.monotonic() - state.sent_at > self.deadline:
+            return _error(404, 10062, "Unknown interaction")
+        kind, data = body.get("type"), body.get("data") or {}
+        if kind in (4, 7):
+            problem = validate_message(data)
+            if problem:
+                return _error(400, 50035, "Invalid Form Body", errors=problem)
+        state.callback, state.callback_at = body, time.monotonic()
+        if kind in (4, 7):
+            state.answered_at = state.callback_at
+        interaction = {"id": interaction_id, "type": 2, "response_message_loading": kind == 5,
+                       "response_message_ephemeral": bool((data.get("flags") or 0) & 64)}
+        response: dict = {"interaction": interaction}
+        if kind in (4, 5):
+            state.original = self._message(data, CHANNEL_ID)
+            interaction["response_message_id"] = state.original["id"]
+            if kind == 4:
+                response["resource"] = {"type": kind, "message": state.original}
+        if kind == 8:
+            state.done.set()
+        return _ok(response)
+
+    async def _followup(self, body, request, token) -> web.Response:
+        state = self.by_token.get(token)
+        if state is None or state.callback is None:
+            return _error(404, 10015, "Unknown Webhook")
+        problem = validate_message(body)
+        if problem:
+            return _error(400, 50035, "Invalid Form Body", errors=problem)
+        message = self._message(body, CHANNEL_ID)
+        state.answered_at = state.answered_at or time.monotonic()
+        state.followups.append(message)
+        return _ok(message)
+
+    async def _edit_original(self, body, request, token) -> web.Response:
+        state = self.by_token.get(token)
+        if state is None or state.original is None:
+            return _error(404, 10008, "Unknown Message")
+        problem = validate_message(body)
+        if problem:
+            return _error(400, 50035, "Invalid Form Body", errors=problem)
+        state.answered_at = state.answered_at or time.monotonic()
+        flags = state.original["flags"]
+        state.original = {**self._message(body, CHANNEL_ID), "id": state.original["id"], "flags": flags}
+        return _ok(state.original)
+
+    async def _get_original(self, body, request, token) -> web.Response:
+        state = self.by_token.get(token)
+        if state is None or state.original is None:
+            return _error(404, 10008, "Unknown Message")
+        return _ok(state.original)
+
+    async def _delete_original(self, body, request, token) -> web.Response:
+        state = self.by_token.get(token)
+        if state is None or state.original is None:
+            return _error(404, 10008, "Unknown Message")
+        state.original = None
+        return _ok(None, status=204)
+
+    async def _edit_followup(self, body, request, token, message_id) -> web.Response:
+        state = self.by_token.get(token)
+        for index, message in enumerate(state.followups if state else []):
+            if message["id"] == message_id:
+                state.followups[index] = {**self._message(body, CHANNEL_ID), "id": message_id}
+                return _ok(state.followups[index])
+        return _error(404, 10008, "Unknown Message")
+
+    async def _open_dm(self, body, request) -> web.Response:
+        user_id = str(body["recipient_id"])
+        channel_id = self.dm_channels.setdefault(user_id, snowflake())
+        return _ok({"id": channel_id, "type": 1, "last_message_id": None,
+                    "recipients": [user_payload(user_id, "user" + user_id[-3:])]})
+
+    async def _channel_message(self, body, request, channel_id) -> web.Response:
+        if body is None:
+            return _error(400, 50006, "Cannot send an empty message")
+        problem = validate_message(body)
+        if problem:
+            return _error(400, 50035, "Invalid Form Body", errors=problem)
+        message = self._message(body, channel_id)
+        self.messages.setdefault(channel_id, []).append(message)
+        return _ok(message)

@@ -1,0 +1,78 @@
+"""The content base loads, is rich enough, and a broken file gives a located error."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content.loader import ContentInvalid, content_dir, load_catalog
+from bot.content.schema import SKILL_IDS
+
+CONTENT = content_dir()
+
+
+def test_exactly_the_eleven_skills(catalog):
+    assert [s.id for s in catalog.skills] == list(SKILL_IDS)
+
+
+def test_content_is_rich(catalog):
+    topics = [t for s in catalog.skills for t in s.topics]
+    assert len(topics) >= 110
+    for skill in catalog.skills:
+        assert 8 <= len(skill.topics) <= 15, skill.id
+        assert len(skill.track) >= 6, skill.id
+        assert skill.levels.entry and skill.levels.mid and skill.levels.senior
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def test_broken_field_is_located(tmp_path):
+    target = _copy(tmp_path)
+    data = yaml.safe_load((target / "mlops.yaml").read_text())
+    del data["topics"][2]["explain"]
+    data["track"][0]["title"] = ""
+    (target / "mlops.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    messages = [str(e) for e in caught.value.errors]
+    assert any(m.startswith("mlops.yaml: topics[2].explain") for m in messages), messages
+    assert any(m.startswith("mlops.yaml: track[0].title") for m in messages), messages
+
+
+def test_duplicate_alias_across_files(tmp_path):
+    target = _copy(tmp_path)
+    data = yaml.safe_load((target / "cloud.yaml").read_text())
+    data["aliases"].append(yaml.safe_load((target / "mlops.yaml").read_text())["aliases"][0])
+    (target / "cloud.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    assert any("duplicate" in str(e) and "cloud.yaml" in str(e) for e in caught.value.errors)
+
+
+def test_invalid_yaml(tmp_path):
+    target = _copy(tmp_path)
+    (target / "math.yaml").write_text("id: math\ntopics: [unclosed\n")
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    assert any(e.file == "math.yaml" and "YAML" in e.message for e in caught.value.errors)
+
+
+def test_cli_content_check(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "11 skills" in ok.stdout
+    target = _copy(tmp_path)
+    data = yaml.safe_load((target / "genai.yaml").read_text())
+    data["topics"][0]["keywords"] = "not a list"
+    (target / "genai.yaml").write_text(yaml.safe_dump(data))
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check", str(target)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "genai.yaml: topics[0].keywords" in bad.stderr
