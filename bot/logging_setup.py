@@ -28,3 +28,5 @@ def setup_logging(default_level: str = "WARNING") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("LOG_LEVEL", default_level).upper())
+    # Alembic narrates every plugin and DDL step at INFO; operators only need its warnings.
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

@@ -108,7 +108,7 @@ class BotProcess:
 
 @pytest.fixture
 async def discord_fake():
-    fake = await SlowDMDiscord().start()
+    fake = await SlowDMDiscord(token="e2e-secret-token").start()
     yield fake
     for proc in BotProcess.running:
         if proc.poll() is None:

@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.content.loader import Catalog
 from bot.content.stopwords import STOPWORDS
@@ -19,8 +20,9 @@ _WORD_RE = re.compile(r"[a-z0-9+#]+")
 # BM25 column weights: names, keywords, tools, skill words, explanation.
 _WEIGHTS = (6.0, 4.0, 5.0, 2.0, 1.0)
 _FUZZY_NAME_CUTOFF = 86
-_FUZZY_WORD_CUTOFF = 82
 _MIN_SEARCH_SCORE = 3.0
+_MIN_NAMED_SHARE = 0.5  # of the question's content words found in names, keywords or tools
+_MIN_NAMED_SHARE_SEVERAL = 0.34  # when at least two of them are
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Match:
     how: str  # exact | fuzzy | search | none
     alternatives: tuple[tuple[str, str | None], ...] = ()
     suggestion: str = ""  # the name we guessed, for "did you mean"
+
+
+def _typo_budget(word: str) -> int:
+    """Edits (a swap counts as one) we forgive: none in short words, where one edit makes another
+    word ("play"/"pay"), one up to eight letters, two beyond."""
+    return 0 if len(word) < 5 else 1 if len(word) <= 8 else 2
 
 
 def normalize(text: str) -> str:
@@ -108,9 +116,11 @@ class Searcher:
                     " ; ".join(topic.keywords), " ; ".join(topic.tools), skill_words, topic.explain,
                 ))
         self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        # Misspellings are corrected only towards names, keywords and tools: correcting towards
+        # explanation prose turns "bread" into "read" and "weather" into "whether".
         words = set()
         for row in rows:
-            words.update(normalize(" ".join(str(c) for c in row[2:])).split())
+            words.update(normalize(" ".join(str(c) for c in row[2:6])).split())
         self._vocab_set = {w for w in words if w not in STOPWORDS}
         self._vocab = sorted(self._vocab_set)
 
@@ -125,6 +135,10 @@ class Searcher:
                 return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
         if core and len(core.split()) <= 3:
             found = process.extractOne(core, self._name_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
+            if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
+                near = process.extractOne(core, [n for n in self._name_list if n[0] == core[0]],
+                                          scorer=OSA.distance, score_cutoff=_typo_budget(core))
+                found = (near[0], round(100 * (1 - near[1] / max(len(core), len(near[0])))), near[2]) if near else None
             if found:
                 name, score, _ = found
                 skill_id, topic_id = self._names[name]
@@ -137,12 +151,32 @@ class Searcher:
             return word
         if len(word) < 4:
             return None
-        found = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=_FUZZY_WORD_CUTOFF)
+        # People rarely mistype the first letter; requiring it keeps "football" from becoming "fallback".
+        candidates = [v for v in self._vocab if v[0] == word[0]]
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=_typo_budget(word))
         return found[0] if found else None
+
+    def _named(self, term: str) -> bool:
+        """Whether a (stemmed) term occurs in some topic's names, keywords or tools."""
+        row = self._db.execute(
+            "SELECT 1 FROM docs WHERE docs MATCH ? LIMIT 1", (f'{{names keywords tools}} : "{term}"',)
+        ).fetchone()
+        return row is not None
+
+    def _on_topic(self, words: list[str]) -> bool:
+        """Enough of the question is about our content: most of its words, or several of them.
+        One stray word ("transfer" in "football transfer news") is not a question about AI."""
+        named = 0.0
+        for word in set(words):
+            term = self._correct(word)
+            if term and self._named(term):
+                named += 1.0 if term == word else 0.5  # a guessed spelling is weaker evidence
+        share = named / max(len(set(words)), 1)
+        return share >= _MIN_NAMED_SHARE or (named >= 2 and share >= _MIN_NAMED_SHARE_SEVERAL)
 
     def _rank(self, words: list[str]) -> Match:
         terms = sorted({c for c in (self._correct(w) for w in words[:40]) if c})
-        if not terms:
+        if not terms or not self._on_topic(words[:40]):
             return Match(None, None, 0.0, "none")
         query = " OR ".join(f'"{t}"' for t in terms)
         rows = self._db.execute(

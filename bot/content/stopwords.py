@@ -14,5 +14,5 @@ please pls plz thanks thank hi hello hey help me want wanna need know tell expla
 learn learning started start getting get got go going best good way ways really actually thing things
 something stuff someone anybody should would like idea ideas question questions mean means meaning
 use using used make making made do does did work works working tips tip guide basics basic intro
-introduction understand understanding difference vs versus one two new simple simply quick quickly
+introduction many much lot lots understand understanding difference vs versus one two new simple simply quick quickly
 """.split())
