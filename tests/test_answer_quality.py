@@ -67,3 +67,12 @@ def test_free_text_offers_alternatives(searcher):
 def test_deterministic(searcher):
     question = "best way to version datasets and models"
     assert len({searcher.search(question) for _ in range(5)}) == 1
+
+
+def test_off_topic_questions_get_i_dont_know(searcher):
+    """Small talk and other subjects must not be answered with a random skill."""
+    questions = [line.strip() for line in (DATA / "off_topic_questions.txt").read_text().splitlines()
+                 if line.strip() and not line.startswith("#")]
+    answered = [(q, searcher.search(q).skill_id) for q in questions if searcher.search(q).skill_id]
+    assert len(questions) >= 30
+    assert len(answered) / len(questions) <= 0.05, f"answered off-topic: {answered}"

@@ -47,6 +47,10 @@ class Catalog:
         return next((s for s in self.skills if s.id == skill_id), None)
 
 
+# libyaml parses the content base about ten times faster than the pure-Python loader.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _loc(parts: tuple) -> str:
     out = ""
     for part in parts:
@@ -56,7 +60,7 @@ def _loc(parts: tuple) -> str:
 
 def _parse_file(path: Path, errors: list[ContentError]) -> Skill | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
         return None

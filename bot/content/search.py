@@ -175,10 +175,14 @@ class Searcher:
         return share >= _MIN_NAMED_SHARE or (named >= 2 and share >= _MIN_NAMED_SHARE_SEVERAL)
 
     def _rank(self, words: list[str]) -> Match:
-        terms = sorted({c for c in (self._correct(w) for w in words[:40]) if c})
+        corrected = [self._correct(w) for w in words[:40]]
+        terms = sorted({c for c in corrected if c})
         if not terms or not self._on_topic(words[:40]):
             return Match(None, None, 0.0, "none")
-        query = " OR ".join(f'"{t}"' for t in terms)
+        # Adjacent word pairs as phrases too, so "model versioning best practices" prefers the topic
+        # that says "model versioning" over one that merely says "practices".
+        pairs = sorted({f"{a} {b}" for a, b in zip(corrected, corrected[1:]) if a and b})
+        query = " OR ".join(f'"{t}"' for t in [*terms, *pairs])
         rows = self._db.execute(
             f"SELECT skill_id, topic_id, -bm25(docs, 0, 0, {', '.join(map(str, _WEIGHTS))}) AS s "
             "FROM docs WHERE docs MATCH ? ORDER BY s DESC LIMIT 12",
