@@ -16,9 +16,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.content.loader import load_catalog  # noqa: E402
-from bot.content.search import Searcher  # noqa: E402
-from bot.core.text import sanitize  # noqa: E402
+from bot.content.loader import load_catalog
+from bot.content.search import Searcher
+from bot.core.text import sanitize
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -23,16 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import aiohttp
+from aiohttp import web
+from sqlalchemy import text
 
-from bot.app import build_app  # noqa: E402
-from bot.checkins.dispatch import run_checkins  # noqa: E402
-from bot.content.loader import load_catalog  # noqa: E402
-from bot.core.delivery import SENT, Delivery, DeliveryStatus  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.checkins_helpers import seed_due  # noqa: E402
+from bot.app import build_app
+from bot.checkins.dispatch import run_checkins
+from bot.content.loader import load_catalog
+from bot.core.delivery import SENT, Delivery, DeliveryStatus
+from bot.settings import Settings
+from tests.checkins_helpers import seed_due
 
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LATENCY = float(os.environ.get("BENCH_LATENCY", "0.05"))

@@ -15,12 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bot.app import build_app  # noqa: E402
-from bot.core.model import ChannelRef, Command, UserRef  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store.models import Enrollment, StepEvent, User  # noqa: E402
+from bot.app import build_app
+from bot.core.model import ChannelRef, Command, UserRef
+from bot.settings import Settings
+from bot.store.models import Enrollment, StepEvent, User
 
 
 def populate(engine, users: int) -> None:

@@ -13,6 +13,7 @@ from functools import lru_cache
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.adapters.render_text import split_text
 from bot.core.model import Button, Reply, Style
 from bot.core.text import Mention, split_mentions
 
@@ -114,47 +115,25 @@ def markdown(text: str, mentioned: set[int]) -> str:
     return "\n".join(_line(line, mentioned) for line in text.split("\n"))
 
 
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split at line breaks (or hard, for one huge line) so no chunk exceeds limit."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
-
-
 def _size(embed: discord.Embed) -> int:
     return len(embed)  # discord.py counts title, description, fields, footer and author
 
 
 def _embeds(reply: Reply, mentioned: set[int]) -> list[discord.Embed]:
-    title = _chunks(markdown(reply.title, mentioned), TITLE_MAX)[:1] if reply.title else []
+    title = split_text(markdown(reply.title, mentioned), TITLE_MAX)[:1] if reply.title else []
     body = "\n\n".join(markdown(s, mentioned) for s in reply.sections if s)
-    descriptions = _chunks(body, DESCRIPTION_MAX) or [""]
+    descriptions = split_text(body, DESCRIPTION_MAX) or [""]
     embeds = [discord.Embed(title=title[0] if title and i == 0 else None, description=d or None, colour=COLOUR)
               for i, d in enumerate(descriptions)]
     for f in reply.fields:
-        name = (_chunks(markdown(f.name, mentioned), FIELD_NAME_MAX) or ["\u200b"])[0]
-        for part in _chunks(markdown(f.value, mentioned), FIELD_VALUE_MAX) or ["\u200b"]:
+        name = (split_text(markdown(f.name, mentioned), FIELD_NAME_MAX) or ["\u200b"])[0]
+        for part in split_text(markdown(f.value, mentioned), FIELD_VALUE_MAX) or ["\u200b"]:
             last = embeds[-1]
             if len(last.fields) >= FIELDS_MAX or _size(last) + len(name) + len(part) > EMBED_TOTAL_MAX - FOOTER_MAX:
                 last = discord.Embed(colour=COLOUR)
                 embeds.append(last)
             last.add_field(name=name, value=part, inline=f.inline and "\n" not in part)
-    footer = (_chunks(markdown(reply.footer, mentioned), FOOTER_MAX) or [""])[0]
+    footer = (split_text(markdown(reply.footer, mentioned), FOOTER_MAX) or [""])[0]
     if footer:
         if _size(embeds[-1]) + len(footer) > EMBED_TOTAL_MAX:
             embeds.append(discord.Embed(colour=COLOUR))

@@ -36,3 +36,38 @@ def render(reply: Reply) -> str:
     if reply.footer:
         lines.append(plain(reply.footer))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """A cut position <= limit that does not split an &entity; or a <@mention> (Slack and Discord both use them)."""
+    cut = limit
+    amp, lt = text.rfind("&", max(0, cut - 6), cut), text.rfind("<", max(0, cut - 40), cut)
+    if amp != -1 and ";" not in text[amp:cut]:
+        cut = amp
+    if lt != -1 and ">" not in text[lt:cut]:
+        cut = min(cut, lt)
+    return cut if cut > 0 else limit
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split rendered text into chunks <= limit, at line breaks where possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            space = line.rfind(" ", 0, limit)
+            cut = space if space > limit // 2 else _safe_cut(line, limit)
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [c for c in chunks if c.strip()]

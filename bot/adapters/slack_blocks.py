@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.adapters.render_text import split_text
 from bot.core.model import Reply, Style
 from bot.core.text import Mention, split_mentions
 
@@ -64,41 +65,6 @@ def plain(text: str) -> str:
     for piece in split_mentions(text):
         out.append(f"@{piece.name}" if isinstance(piece, Mention) else piece)
     return escape(_CODE.sub(r"\1", _BOLD.sub(r"\1", "".join(out))))
-
-
-def _safe_cut(text: str, limit: int) -> int:
-    """A cut position <= limit that does not split an &entity; or a <@mention>."""
-    cut = limit
-    amp, lt = text.rfind("&", max(0, cut - 6), cut), text.rfind("<", max(0, cut - 40), cut)
-    if amp != -1 and ";" not in text[amp:cut]:
-        cut = amp
-    if lt != -1 and ">" not in text[lt:cut]:
-        cut = min(cut, lt)
-    return cut if cut > 0 else limit
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split rendered text into chunks <= limit, at line breaks where possible."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            space = line.rfind(" ", 0, limit)
-            cut = space if space > limit // 2 else _safe_cut(line, limit)
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 def _truncate(text: str, limit: int) -> str:

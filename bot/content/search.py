@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from itertools import pairwise
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -181,7 +182,7 @@ class Searcher:
             return Match(None, None, 0.0, "none")
         # Adjacent word pairs as phrases too, so "model versioning best practices" prefers the topic
         # that says "model versioning" over one that merely says "practices".
-        pairs = sorted({f"{a} {b}" for a, b in zip(corrected, corrected[1:]) if a and b})
+        pairs = sorted({f"{a} {b}" for a, b in pairwise(corrected) if a and b})
         query = " OR ".join(f'"{t}"' for t in [*terms, *pairs])
         rows = self._db.execute(
             f"SELECT skill_id, topic_id, -bm25(docs, 0, 0, {', '.join(map(str, _WEIGHTS))}) AS s "
