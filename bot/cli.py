@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision", nargs="?", default="-1")
     db_sub.add_parser("current", help="show the database's migration revision")
 
-    from bot.cli_platforms import add_platform_commands
+    from bot.cli_platforms import add_platform_commands  # imported here to keep this module small
     add_platform_commands(sub)
     return parser
 

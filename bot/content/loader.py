@@ -60,7 +60,7 @@ def _loc(parts: tuple) -> str:
 
 def _parse_file(path: Path, errors: list[ContentError]) -> Skill | None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
         return None
