@@ -64,6 +64,7 @@ class Searcher:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._vocab: list[str] = []
         self._vocab_set: set[str] = set()
+        self._neighbour_memo: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
         self._build_index()
 
     # -- building ---------------------------------------------------------------------------
@@ -209,14 +210,22 @@ class Searcher:
         return tuple(seen)
 
     def _neighbours(self, skill_id: str, topic_id: str | None) -> tuple[tuple[str, str | None], ...]:
-        """For an exact or fuzzy hit on a topic, the closest other topics by BM25 over its keywords."""
+        """For an exact or fuzzy hit on a topic, the closest other topics (memoised: content is fixed)."""
         if topic_id is None:
             return ()
+        key = (skill_id, topic_id)
+        if key not in self._neighbour_memo:
+            self._neighbour_memo[key] = self._closest_topics(skill_id, topic_id)
+        return self._neighbour_memo[key]
+
+    def _closest_topics(self, skill_id: str, topic_id: str) -> tuple[tuple[str, str | None], ...]:
         skill = self.catalog.skill(skill_id)
         topic = skill.topic(topic_id) if skill else None
         if topic is None:
             return ()
-        related = self._rank(content_words(" ".join(topic.keywords[:6])))
+        # The topic's whole vocabulary, so neighbours share its subject, not one stray word.
+        words = dict.fromkeys(content_words(" ".join([topic.title, *topic.keywords, *topic.tools])))
+        related = self._rank(list(words))
         pool = ((related.skill_id, related.topic_id), *related.alternatives) if related.skill_id else ()
         return tuple(p for p in pool if p != (skill_id, topic_id) and p[1])[:2]
 

@@ -1,10 +1,14 @@
 """Replies about content: skill cards, topic cards, the skill list, help and "I don't know"."""
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.content.loader import Catalog
 from bot.content.schema import Skill, Topic
 from bot.content.search import Match
 from bot.core.model import Button, Field, Reply, Style
+
+MAX_TOOLS_ON_CARD = 15
 
 HELP_LINES = (
     "`/skill <skill or question>`: a skill card or an answer, e.g. `/skill mlops`, `/skill what is lora?`",
@@ -35,12 +39,22 @@ def _track_button(skill: Skill) -> Button:
 
 
 def _topic_line(topic: Topic) -> str:
-    tools = f" ({', '.join(topic.tools[:4])})" if topic.tools else ""
+    # Tools the title already names would read twice: "Feature stores (Feast, Tecton) (Feast, ...)".
+    extra = [t for t in topic.tools if t.lower() not in topic.title.lower()][:3]
+    tools = f" ({', '.join(extra)})" if extra else ""
     return f"- **{topic.title}**{tools}"
 
 
+def _tools_line(tools: list[str]) -> str:
+    shown = ", ".join(tools[:MAX_TOOLS_ON_CARD])
+    more = len(tools) - MAX_TOOLS_ON_CARD
+    return f"**Tools**: {shown}" + (f" and {more} more in the topics" if more > 0 else "")
+
+
 def skill_card(skill: Skill, note: str = "") -> Reply:
-    tools = sorted({t for topic in skill.topics for t in topic.tools}, key=str.lower)
+    # The most used tools first: a card is read, not searched.
+    uses = Counter(t for topic in skill.topics for t in topic.tools)
+    tools = sorted(uses, key=lambda t: (-uses[t], t.lower()))
     sections = [note] if note else []
     sections += [skill.why, "**Topics**\n" + "\n".join(_topic_line(t) for t in skill.topics)]
     fields = (
@@ -49,13 +63,13 @@ def skill_card(skill: Skill, note: str = "") -> Reply:
         Field("Senior level", "\n".join(f"- {b}" for b in skill.levels.senior), inline=False),
     )
     if tools:
-        sections.append("**Tools**: " + ", ".join(tools))
+        sections.append(_tools_line(tools))
     return Reply(
         title=skill.title,
         sections=tuple(sections),
         fields=fields,
         buttons=(_track_button(skill),),
-        footer=f"Start a {len(skill.track)}-week track: `/skill track {skill.id}`",
+        footer=f"Start the {len(skill.track)}-week track: `/skill track {skill.id}`",
     )
 
 
