@@ -8,10 +8,12 @@ Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode on /slack/events.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
 from collections import OrderedDict
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -114,12 +116,31 @@ class SlackSender:
         return SENT
 
 
+def _ack_at_once(body: str) -> bool:
+    """Slash commands and button clicks: the request kinds whose acknowledgement carries nothing."""
+    form = parse_qs(body)
+    if form.get("command"):
+        return True
+    payload = form.get("payload")
+    if not payload:
+        return False
+    try:
+        return json.loads(payload[0]).get("type") == "block_actions"
+    except (ValueError, AttributeError):
+        return False
+
+
 class _ReplayGuard:
     """Rejects a signed body seen before: bolt checks the signature and the age, not repeats."""
 
     def __init__(self, signing_secret: str):
         self.verifier = SignatureVerifier(signing_secret)
         self.seen: OrderedDict[str, float] = OrderedDict()
+
+    def is_signed(self, body: str, headers) -> bool:
+        """A valid signature with a fresh timestamp (slack_sdk checks both)."""
+        return self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp", ""),
+                                      headers.get("X-Slack-Signature", ""))
 
     def is_replay(self, body: str, headers) -> bool:
         signature = headers.get("X-Slack-Signature", "")
@@ -166,6 +187,7 @@ class SlackAdapter:
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._background: set[asyncio.Task] = set()
 
     def _register(self) -> None:
         self.bolt.command("/skill")(self.on_command)
@@ -219,7 +241,28 @@ class SlackAdapter:
         if self._replay is not None and self._replay.is_replay(body, request.headers):
             return web.Response(status=401, text="")
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
+        if self._replay is not None and self._replay.is_signed(body, request.headers) and _ack_at_once(body):
+            # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
+            # the ack every 10 ms, which under load queues acknowledgements behind each other.
+            self._dispatch_in_background(bolt_request)
+            return web.Response(status=200)
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+    def _dispatch_in_background(self, bolt_request: AsyncBoltRequest) -> None:
+        self._enter()
+        task = asyncio.create_task(self.bolt.async_dispatch(bolt_request))
+        self._background.add(task)  # a task nobody references can be garbage-collected mid-flight
+        task.add_done_callback(self._dispatched)
+
+    def _dispatched(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        self._leave()
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("slack dispatch failed: %s", type(task.exception()).__name__)
+        elif task.result().status != 200:
+            log.warning("slack dispatch answered %s after an early ack", task.result().status)
 
     # -- translate in ----------------------------------------------------------------------------
     async def _user_info(self, user_id: str) -> dict:
