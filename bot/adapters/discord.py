@@ -19,8 +19,8 @@ from bot.adapters.discord_render import OutMessage, parse_custom_id, render
 from bot.adapters.discord_sync import bot_intents, define_commands, quiet_voice_warnings, sync
 from bot.app import App
 from bot.core.bot import APOLOGY
-from bot.core.delivery import SENT, Delivery, DeliveryStatus
-from bot.core.model import Action, ChannelRef, Command, Post, Reply, UserRef
+from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
+from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ class DiscordAdapter:
                 deferred = True
                 result = await core
             await self._reply(interaction, result.replies, deferred)
-            await self._deliver(result.posts)
+            await deliver_posts(self.sender, result.posts)
         except Exception:
             log.exception("discord interaction failed: workspace=%s kind=%s", cmd.channel.workspace, kind)
             self.app.metrics.api_errors.labels(platform=PLATFORM, error="interaction").inc()
@@ -298,16 +298,6 @@ class DiscordAdapter:
         for message, private in rest:
             await interaction.followup.send(**message.kwargs(), ephemeral=private)
 
-    async def _deliver(self, posts: list[Post]) -> None:
-        for post in posts:
-            if post.to_user is not None:
-                delivery = await self.sender.send_dm(post.to_user, post.reply)
-            elif post.to_channel is not None:
-                delivery = await self.sender.post(post.to_channel, post.reply)
-            else:
-                continue
-            if not delivery.ok:
-                log.info("discord post not delivered: %s", delivery.status.value)
 
     async def _apologize(self, interaction: discord.Interaction) -> None:
         message = render(APOLOGY)[0]

@@ -27,8 +27,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
 from bot.app import App
 from bot.core.bot import APOLOGY
-from bot.core.delivery import SENT, Delivery, DeliveryStatus
-from bot.core.model import Action, ChannelRef, Command, Post, Reply, UserRef
+from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
+from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ class SlackAdapter:
             channel = self.channel(team, str(command.get("channel_id", "")), str(command.get("channel_name", "")))
             result = await self._core(Command(user, channel, text=f"/skill {command.get('text', '')}".strip()))
             await self._respond_all(respond, result.replies, channel, user)
-            await self._deliver(result.posts)
+            await deliver_posts(self.sender, result.posts)
         except Exception:
             log.exception("slack command failed: workspace=%s kind=command", team)
             await self._apologize(respond)
@@ -336,7 +336,7 @@ class SlackAdapter:
             # An ephemeral message was seen (and clicked) by its owner only: replace it in place.
             replace = bool(container.get("is_ephemeral")) and bool(body.get("response_url"))
             await self._respond_all(respond, result.replies, channel, user, replace_first=replace)
-            await self._deliver(result.posts)
+            await deliver_posts(self.sender, result.posts)
         except Exception:
             log.exception("slack button failed: workspace=%s kind=button", team)
             await self._apologize(respond)
@@ -373,7 +373,7 @@ class SlackAdapter:
                                                              thread_ts=thread)
                 else:
                     await post_reply(self.client, channel.channel_id, reply, thread_ts=thread)
-            await self._deliver(result.posts)
+            await deliver_posts(self.sender, result.posts)
         except Exception:
             log.exception("slack message failed: workspace=%s kind=%s", team, event.get("type"))
         finally:
@@ -421,16 +421,6 @@ class SlackAdapter:
                     await self.client.chat_postMessage(channel=channel.channel_id, blocks=message.blocks,
                                                        text=message.text)
 
-    async def _deliver(self, posts: list[Post]) -> None:
-        for post in posts:
-            if post.to_user is not None:
-                delivery = await self.sender.send_dm(post.to_user, post.reply)
-            elif post.to_channel is not None:
-                delivery = await self.sender.post(post.to_channel, post.reply)
-            else:
-                continue
-            if not delivery.ok:
-                log.info("slack post not delivered: %s", delivery.status.value)
 
     async def _apologize(self, respond) -> None:
         self.app.metrics.api_errors.labels(platform=PLATFORM, error="handler").inc()

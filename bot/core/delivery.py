@@ -1,11 +1,14 @@
 """The interface through which core and the scheduler send messages on their own: a DM or a post."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from bot.core.model import ChannelRef, Reply, UserRef
+from bot.core.model import ChannelRef, Post, Reply, UserRef
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryStatus(str, Enum):
@@ -38,3 +41,17 @@ class Sender(Protocol):
     async def send_dm(self, user: UserRef, reply: Reply) -> Delivery: ...
 
     async def post(self, channel: ChannelRef, reply: Reply) -> Delivery: ...
+
+
+async def deliver_posts(sender: Sender, posts: list[Post]) -> list[Delivery]:
+    """Send the DMs and channel posts a command produced, in order; failures are reported, not raised."""
+    outcomes = []
+    for post in posts:
+        if post.to_user is not None:
+            outcomes.append(await sender.send_dm(post.to_user, post.reply))
+        elif post.to_channel is not None:
+            outcomes.append(await sender.post(post.to_channel, post.reply))
+    for outcome in outcomes:
+        if not outcome.ok:
+            log.info("post not delivered: %s", outcome.status.value)
+    return outcomes
