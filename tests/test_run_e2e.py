@@ -225,8 +225,12 @@ async def test_run_answers_serves_health_and_survives_sigterm_mid_batch(tmp_path
     # The next process sends what the first handed back: everyone exactly once, on both platforms.
     again = BotProcess(env, port, tmp_path)
     await again.start()
-    await discord_fake.wait_for(lambda: len(delivered()[0]) >= DISCORD_USERS, timeout=30)
-    await slack_fake.wait_for(lambda: len(delivered()[1]) >= SLACK_USERS, timeout=30)
+    try:
+        await discord_fake.wait_for(lambda: len(delivered()[0]) >= DISCORD_USERS, timeout=30)
+        await slack_fake.wait_for(lambda: len(delivered()[1]) >= SLACK_USERS, timeout=30)
+    except TimeoutError:
+        counts = tuple(len(c) for c in delivered())
+        raise AssertionError(f"delivered (discord, slack) {counts}; logs of both runs:\n{again.output()}") from None
     code, _ = await again.terminate()  # counted after it exits, so a late duplicate would show
     discord_counts, slack_counts = delivered()
     assert len(discord_counts) == DISCORD_USERS and set(discord_counts.values()) == {1}

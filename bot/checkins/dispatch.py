@@ -123,6 +123,8 @@ async def _send(app, sender: Sender, due: Due, gate: _PlatformGate) -> Outcome:
         return Outcome(due, "paused" if pausing else "sent")
     app.metrics.checkins.labels(outcome="failed", platform=due.platform).inc()
     app.metrics.api_errors.labels(platform=due.platform, error=delivery.status.value).inc()
+    log.warning("check-in not delivered: platform=%s delivery=%s status=%s detail=%s",
+                due.platform, due.delivery_id, delivery.status.value, delivery.detail)
     if delivery.status is DeliveryStatus.UNREACHABLE:
         return Outcome(due, "unreachable", delivery.detail)
     # Rate limited past our patience, or a passing failure: a later tick tries again.

@@ -61,6 +61,9 @@ class Searcher:
         self._display: dict[str, str] = {}
         self._build_names()
         self._name_list = list(self._names)
+        self._names_by_words: dict[int, list[str]] = {}
+        for name in self._name_list:
+            self._names_by_words.setdefault(len(name.split()), []).append(name)
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._vocab: list[str] = []
         self._vocab_set: set[str] = set()
@@ -136,9 +139,12 @@ class Searcher:
                 skill_id, topic_id = self._names[candidate]
                 return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
         if core and len(core.split()) <= 3:
-            found = process.extractOne(core, self._name_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
+            # Only names of as many words: a typo changes letters, not whole words ("llm evaluation
+            # metrics" is not a misspelling of "evaluation metrics").
+            same_length = self._names_by_words.get(len(core.split()), [])
+            found = process.extractOne(core, same_length, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
             if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
-                near = process.extractOne(core, [n for n in self._name_list if n[0] == core[0]],
+                near = process.extractOne(core, [n for n in same_length if n[0] == core[0]],
                                           scorer=OSA.distance, score_cutoff=_typo_budget(core))
                 found = (near[0], round(100 * (1 - near[1] / max(len(core), len(near[0])))), near[2]) if near else None
             if found:
@@ -149,7 +155,7 @@ class Searcher:
         return self._rank(core.split())
 
     def _correct(self, word: str) -> str | None:
-        if word in self._vocab_set:
+        if word in self._vocab_set or self._named(word):  # the latter via the stemmer: "derivative"
             return word
         if len(word) < 4:
             return None
