@@ -61,10 +61,13 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
     scheduler.start()
 
     async def stop() -> None:
-        scheduler.shutdown(wait=False)
+        scheduler.pause()  # no new tick; the one in flight carries on
         runtime.stopping.set()  # sends not yet started are released, not begun
         if running:
             await asyncio.wait(running, timeout=6)
+        # Only now: APScheduler's shutdown cancels a running job, which would cut sends in flight
+        # and leave them neither recorded nor released.
+        scheduler.shutdown(wait=False)
         released = await asyncio.to_thread(runtime.app.deps.extra["checkins"].release_all, worker)
         if released:
             log.info("released %d unsent check-in claim(s) for the next process", released)

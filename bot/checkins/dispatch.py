@@ -7,6 +7,7 @@ outcomes recorded together, so a crash can only ever cost the group in flight.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -50,10 +51,12 @@ class _PlatformGate:
     def __init__(self) -> None:
         self.resume_at: dict[str, float] = {}
 
-    async def wait(self, platform: str) -> None:
+    async def wait(self, platform: str, stopping: asyncio.Event) -> None:
+        """Until the platform's rate limit has passed, or the process is stopping."""
         delay = self.resume_at.get(platform, 0.0) - time.monotonic()
         if delay > 0:
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
 
     def hold(self, platform: str, seconds: float) -> None:
         until = time.monotonic() + min(max(seconds, 0.05), MAX_RETRY_AFTER)
@@ -81,7 +84,8 @@ async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: s
                 outcomes = [Outcome(d, "released") for d in claimed[start:]]
             else:
                 await asyncio.to_thread(store.mark_sending, group)
-                outcomes = await asyncio.gather(*(_attempt(app, senders[d.platform], d, gate) for d in group))
+                outcomes = await asyncio.gather(*(_attempt(app, senders[d.platform], d, gate, stopping)
+                                                  for d in group))
             await asyncio.to_thread(store.record, outcomes, now)
             for outcome in outcomes:
                 report.count(outcome)
@@ -92,10 +96,10 @@ async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: s
     return report
 
 
-async def _attempt(app, sender: Sender, due: Due, gate: _PlatformGate) -> Outcome:
+async def _attempt(app, sender: Sender, due: Due, gate: _PlatformGate, stopping: asyncio.Event) -> Outcome:
     """Send one check-in; never raises, so one failing user never stops the others."""
     try:
-        return await _send(app, sender, due, gate)
+        return await _send(app, sender, due, gate, stopping)
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -104,7 +108,7 @@ async def _attempt(app, sender: Sender, due: Due, gate: _PlatformGate) -> Outcom
         return Outcome(due, "retry", "internal error")
 
 
-async def _send(app, sender: Sender, due: Due, gate: _PlatformGate) -> Outcome:
+async def _send(app, sender: Sender, due: Due, gate: _PlatformGate, stopping: asyncio.Event) -> Outcome:
     pausing = due.attempt != SNOOZED and due.unanswered >= MAX_UNANSWERED
     reply = paused_reply(app.deps.catalog, due) if pausing else checkin_reply(app.deps.catalog, due)
     if reply is None:
@@ -112,7 +116,10 @@ async def _send(app, sender: Sender, due: Due, gate: _PlatformGate) -> Outcome:
     user = UserRef(due.platform, due.workspace, due.platform_user_id, name=due.display_name, tz=due.checkin_tz)
     delivery = Delivery(DeliveryStatus.FAILED)
     for _ in range(RATE_LIMIT_TRIES):
-        await gate.wait(due.platform)
+        await gate.wait(due.platform, stopping)
+        if stopping.is_set() and delivery.status is DeliveryStatus.RATE_LIMITED:
+            # Do not sit out a rate limit while shutting down: the next process sends it.
+            return Outcome(due, "released", "rate limited at shutdown")
         delivery = await sender.send_dm(user, reply)
         if delivery.status is not DeliveryStatus.RATE_LIMITED:
             break
