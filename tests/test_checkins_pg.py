@@ -50,7 +50,11 @@ async def test_dispatcher_killed_mid_batch_loses_nothing_and_repeats_nothing(rep
     doomed, survivor = RecordingSender(delay=0.05), RecordingSender()
     now = DUE + timedelta(minutes=1)
     task = asyncio.create_task(run_checkins(replicas[0], {"console": doomed}, now, "doomed", batch=100))
-    await asyncio.sleep(0.3)
+    for _ in range(1000):  # until the first sends are out (claiming takes longer on a loaded machine)
+        if doomed.sent:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.03)  # and the next group is in flight
     task.cancel()  # the process dies: claims stay behind, unsent
     with pytest.raises(asyncio.CancelledError):
         await task
