@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile
 from bot.adapters.discord import DiscordAdapter
 from bot.app import build_app
 from bot.settings import Settings
@@ -33,9 +34,6 @@ TEXTS = ["mlops", "how do I deploy a model", "kubernetes", "help", "progress", "
 LEVELS = (1, 10, 50)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def fake_process(conn) -> None:

@@ -26,6 +26,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile
 from bot.adapters.slack import SlackAdapter
 from bot.app import build_app
 from bot.settings import Settings
@@ -37,9 +38,6 @@ TEXTS = ["mlops", "how do I detect data drift?", "progress", "help", "kubernetes
 LEVELS = (1, 10, 50)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class TimedFakeSlack(FakeSlack):
