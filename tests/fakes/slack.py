@@ -77,6 +77,8 @@ def buttons_in(blocks: list[dict]) -> list[dict]:
 class FakeSlack:
     def __init__(self, signing_secret: str = "test-signing-secret"):
         self.signing_secret = signing_secret
+        # Slack reports a token's scopes in this header of every Web API answer.
+        self.scopes = ["commands", "chat:write", "im:write", "im:history", "app_mentions:read", "users:read"]
         self.calls: list[Call] = []
         self.unknown: list[str] = []
         self.failures: dict[str, list[tuple[str, int, float | None]]] = {}
@@ -171,7 +173,7 @@ class FakeSlack:
                 call.status, call.error = status, error
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
-            return web.json_response({"ok": True, **handler(args)})
+            return web.json_response({"ok": True, **handler(args)}, headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             self._notify()
 
