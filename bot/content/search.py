@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -171,21 +171,42 @@ class Searcher:
         ).fetchone()
         return row is not None
 
-    def _on_topic(self, words: list[str]) -> bool:
-        """Enough of the question is about our content: most of its words, or several of them.
-        One stray word ("transfer" in "football transfer news") is not a question about AI."""
-        named = 0.0
-        for word in set(words):
-            term = self._correct(word)
-            if term and self._named(term):
-                named += 1.0 if term == word else 0.5  # a guessed spelling is weaker evidence
-        share = named / max(len(set(words)), 1)
-        return share >= _MIN_NAMED_SHARE or (named >= 2 and share >= _MIN_NAMED_SHARE_SEVERAL)
+    def _on_topic(self, words: list[str], corrected: list[str | None]) -> bool:
+        """Enough of the question is about our content. A word that is a whole name, keyword or tool
+        (alone or with its neighbours: "kafka", "learning rate") is strong evidence; a word that only
+        occurs inside a longer keyword ("clean" of "clean code") counts only when another such word
+        backs it up, so "how do i clean my oven" is not a question about clean code."""
+        whole = self._whole_name_words(corrected)
+        strong = weak = 0.0
+        for word, term in dict(zip(words, corrected, strict=True)).items():
+            if term is None:
+                continue
+            weight = 1.0 if term == word else 0.5  # a guessed spelling is weaker evidence
+            if term in whole:
+                strong += weight
+            elif self._named(term):
+                weak += weight
+        share = (strong + weak) / max(len(set(words)), 1)
+        if strong:
+            return share >= _MIN_NAMED_SHARE or (strong + weak >= 2 and share >= _MIN_NAMED_SHARE_SEVERAL)
+        return weak >= 2 and share >= _MIN_NAMED_SHARE
+
+    def _whole_name_words(self, corrected: list[str | None]) -> set[str]:
+        found: set[str] = set()
+        for size in (1, 2, 3):
+            for start in range(len(corrected) - size + 1):
+                phrase = corrected[start:start + size]
+                if None in phrase:
+                    continue
+                text = " ".join(phrase)
+                if text in self._names or (size == 1 and text.endswith("s") and text[:-1] in self._names):
+                    found.update(phrase)
+        return found
 
     def _rank(self, words: list[str]) -> Match:
         corrected = [self._correct(w) for w in words[:40]]
         terms = sorted({c for c in corrected if c})
-        if not terms or not self._on_topic(words[:40]):
+        if not terms or not self._on_topic(words[:40], corrected):
             return Match(None, None, 0.0, "none")
         # Adjacent word pairs as phrases too, so "model versioning best practices" prefers the topic
         # that says "model versioning" over one that merely says "practices".
