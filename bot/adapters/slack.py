@@ -137,23 +137,19 @@ class _ReplayGuard:
         self.verifier = SignatureVerifier(signing_secret)
         self.seen: OrderedDict[str, float] = OrderedDict()
 
-    def is_signed(self, body: str, headers) -> bool:
-        """A valid signature with a fresh timestamp (slack_sdk checks both)."""
-        return self.verifier.is_valid(body, headers.get("X-Slack-Request-Timestamp", ""),
-                                      headers.get("X-Slack-Signature", ""))
-
-    def is_replay(self, body: str, headers) -> bool:
+    def verdict(self, body: str, headers) -> str:
+        """"forged" (bad signature or stale timestamp; bolt answers 401), "replay" or "fresh"."""
         signature = headers.get("X-Slack-Signature", "")
         timestamp = headers.get("X-Slack-Request-Timestamp", "")
         if not self.verifier.is_valid(body, timestamp, signature):
-            return False  # bolt rejects it with 401 anyway; forged ones are not remembered
+            return "forged"  # not remembered: only genuine requests can be replayed
         now = time.time()
         while self.seen and next(iter(self.seen.values())) < now - REPLAY_WINDOW:
             self.seen.popitem(last=False)
         if signature in self.seen:
-            return True
+            return "replay"
         self.seen[signature] = now
-        return False
+        return "fresh"
 
 
 class SlackAdapter:
@@ -238,10 +234,11 @@ class SlackAdapter:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         body = await request.text()
-        if self._replay is not None and self._replay.is_replay(body, request.headers):
+        verdict = self._replay.verdict(body, request.headers) if self._replay is not None else "forged"
+        if verdict == "replay":
             return web.Response(status=401, text="")
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
-        if self._replay is not None and self._replay.is_signed(body, request.headers) and _ack_at_once(body):
+        if verdict == "fresh" and _ack_at_once(body):
             # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
             # the ack every 10 ms, which under load queues acknowledgements behind each other.
             self._dispatch_in_background(bolt_request)

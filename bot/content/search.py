@@ -6,6 +6,7 @@ porter stemmer), after correcting misspelt words against the content's own vocab
 """
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -164,8 +165,10 @@ class Searcher:
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=_typo_budget(word))
         return found[0] if found else None
 
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one Searcher lives as long as the process
     def _named(self, term: str) -> bool:
-        """Whether a (stemmed) term occurs in some topic's names, keywords or tools."""
+        """Whether a (stemmed) term occurs in some topic's names, keywords or tools (asked per word
+        by both spelling correction and the on-topic check, hence the cache)."""
         row = self._db.execute(
             "SELECT 1 FROM docs WHERE docs MATCH ? LIMIT 1", (f'{{names keywords tools}} : "{term}"',)
         ).fetchone()
