@@ -9,15 +9,16 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.data import data_dir
 from bot.content.schema import SKILL_IDS, Skill
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+DEFAULT_CONTENT_DIR = data_dir("content")
 
 
 def content_dir() -> Path:
-    """The content folder: SKILLBOT_CONTENT_DIR, else the repository's content/."""
+    """The content folder: SKILLBOT_CONTENT_DIR, else the content shipped with the package."""
     return Path(os.environ.get("SKILLBOT_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
 
 
