@@ -1,0 +1,52 @@
+"""Answer quality in numbers: top-1 skill and topic on a question set, and refusals on off-topic lines.
+
+    python bench/eval_answers.py                  # the development set (tests/data/learner_questions.yaml)
+    python bench/eval_answers.py --frozen         # the frozen set: report only, never tune against it
+"""
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from bot.content.loader import load_catalog
+from bot.content.search import Searcher
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+
+
+def _lines(name: str) -> list[str]:
+    return [ln.strip() for ln in (DATA / name).read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--frozen", action="store_true")
+    args = parser.parse_args()
+    searcher = Searcher(load_catalog())
+    name = "frozen_questions.yaml" if args.frozen else "learner_questions.yaml"
+    questions = yaml.safe_load((DATA / name).read_text())
+    total, skill_ok, topic_ok, topic_n = Counter(), Counter(), Counter(), Counter()
+    for q in questions:
+        kind = q.get("kind", "all")
+        match = searcher.search(q["q"])
+        for k in {kind, "all"}:
+            total[k] += 1
+            skill_ok[k] += match.skill_id == q["skill"]
+            if "topic" in q:
+                topic_n[k] += 1
+                topic_ok[k] += match.topic_id == q["topic"]
+    for k in sorted(total, key=lambda k: (k == "all", k)):
+        topic = f"  topic {topic_ok[k]}/{topic_n[k]} = {topic_ok[k] / topic_n[k]:.1%}" if topic_n[k] else ""
+        print(f"{name} {k:8s} skill {skill_ok[k]}/{total[k]} = {skill_ok[k] / total[k]:.1%}{topic}")
+    refuse_files = ["hostile_lines.txt"] if args.frozen else ["off_topic_questions.txt"]
+    for f in refuse_files:
+        lines = _lines(f)
+        refused = sum(searcher.search(line).skill_id is None for line in lines)
+        print(f"{f} refused {refused}/{len(lines)} = {refused / len(lines):.1%}")
+
+
+if __name__ == "__main__":
+    main()
