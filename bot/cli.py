@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def _answer_line(catalog, searcher, question: str, as_json: bool) -> str:
 
 def cmd_content(args) -> int:
     from bot.content.loader import ContentInvalid, load_catalog
+    from bot.content.rules import stale_warning
     try:
         catalog = load_catalog(Path(args.directory) if args.directory else None)
     except ContentInvalid as exc:
@@ -108,8 +110,12 @@ def cmd_content(args) -> int:
             print(error, file=sys.stderr)
         print(f"{len(exc.errors)} error(s).", file=sys.stderr)
         return 1
+    for skill in catalog.skills:
+        warning = stale_warning(skill, date.today())
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
     topics = sum(len(s.topics) for s in catalog.skills)
-    print(f"Content OK: {len(catalog.skills)} skills, {topics} topics.")
+    print(f"Content OK: {len(catalog.skills)} skills, {topics} topics, {len(catalog.questions)} quiz questions.")
     return 0
 
 

@@ -3,18 +3,24 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
+from bot.content.errors import ContentError, ContentInvalid, location
+from bot.content.quiz import load_questions
+from bot.content.rules import skill_problems
+from bot.content.schema import SKILL_IDS, Question, Skill
 from bot.data import data_dir
-from bot.content.schema import SKILL_IDS, Skill
+
+__all__ = ["Catalog", "ContentError", "ContentInvalid", "content_dir", "load_catalog"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_DIR = data_dir("content")
+DISAMBIGUATION_FILE = "disambiguation.yaml"
 
 
 def content_dir() -> Path:
@@ -23,40 +29,30 @@ def content_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class ContentError:
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
-
-
-class ContentInvalid(Exception):
-    def __init__(self, errors: list[ContentError]):
-        self.errors = errors
-        super().__init__("\n".join(map(str, errors)))
-
-
-@dataclass(frozen=True)
 class Catalog:
     """All skills, in the canonical order."""
 
     skills: tuple[Skill, ...]
+    questions: tuple[Question, ...] = ()
+    # a word that means different things in different skills -> the topic ids it may mean
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def skill(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
 
+    def questions_for(self, topic_id: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.topic == topic_id)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def owner(self, topic_id: str) -> Skill | None:
+        """The skill a topic belongs to."""
+        return next((s for s in self.skills if s.topic(topic_id)), None)
+
 
 # libyaml parses the content base about ten times faster than the pure-Python loader.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _loc(parts: tuple) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _parse_file(path: Path, errors: list[ContentError]) -> Skill | None:
@@ -71,7 +67,7 @@ def _parse_file(path: Path, errors: list[ContentError]) -> Skill | None:
     try:
         skill = Skill.model_validate(data)
     except ValidationError as exc:
-        errors.extend(ContentError(path.name, _loc(e["loc"]), e["msg"]) for e in exc.errors())
+        errors.extend(ContentError(path.name, location(e["loc"]), e["msg"]) for e in exc.errors())
         return None
     if skill.id != path.stem:
         errors.append(ContentError(path.name, "id", f"id {skill.id!r} does not match the file name"))
@@ -96,12 +92,52 @@ def _check_unique(skills: list[tuple[str, Skill]], errors: list[ContentError]) -
             claim(topic.id, file, f"topics[{i}].id")
 
 
+def _check_rules(skills: list[tuple[str, Skill]], errors: list[ContentError]) -> None:
+    for file, skill in skills:
+        errors.extend(ContentError(file, where, message) for where, message in skill_problems(skill))
+
+
+def _load_ambiguous(directory: Path, skills: list[Skill], errors: list[ContentError]) -> dict[str, tuple[str, ...]]:
+    """content/disambiguation.yaml: `term: [topic ids]` for words that mean different things in different skills."""
+    path = directory / DISAMBIGUATION_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+    except yaml.YAMLError as exc:
+        errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
+        return {}
+    topic_ids = {t.id for s in skills for t in s.topics}
+    out: dict[str, tuple[str, ...]] = {}
+    for term, targets in (data.items() if isinstance(data, dict) else []):
+        if not isinstance(targets, list) or len(targets) < 2 or any(t not in topic_ids for t in targets):
+            errors.append(ContentError(path.name, str(term), "expected a list of two or more existing topic ids"))
+            continue
+        out[str(term).strip().lower()] = tuple(targets)
+    return out
+
+
+def _check_keyword_clashes(skills: list[Skill], ambiguous: dict[str, tuple[str, ...]],
+                           errors: list[ContentError]) -> None:
+    """A keyword claimed by two skills would route silently to one of them; it needs a disambiguation entry."""
+    owners: dict[str, set[str]] = {}
+    for skill in skills:
+        for topic in skill.topics:
+            for keyword in topic.keywords:
+                owners.setdefault(keyword.strip().lower(), set()).add(skill.id)
+    for keyword, skill_ids in sorted(owners.items()):
+        if len(skill_ids) > 1 and keyword not in ambiguous:
+            errors.append(ContentError(DISAMBIGUATION_FILE, keyword,
+                                       f"keyword used by {', '.join(sorted(skill_ids))}; "
+                                       "qualify it or add a disambiguation entry"))
+
+
 def load_catalog(directory: Path | None = None) -> Catalog:
     """Load and validate; raise ContentInvalid listing every problem found."""
     directory = directory or content_dir()
     errors: list[ContentError] = []
     loaded: list[tuple[str, Skill]] = []
-    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    files = sorted(p for p in directory.glob("*.yaml") if p.name != DISAMBIGUATION_FILE) if directory.is_dir() else []
     if not files:
         raise ContentInvalid([ContentError(str(directory), "", "no *.yaml skill files found")])
     for path in files:
@@ -112,7 +148,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     missing = set(SKILL_IDS) - {s.id for _, s in loaded}
     if missing and not errors:
         errors.append(ContentError(str(directory), "", f"missing skills: {', '.join(sorted(missing))}"))
+    _check_rules(loaded, errors)
+    skills = [s for _, s in loaded]
+    ambiguous = _load_ambiguous(directory, skills, errors)
+    _check_keyword_clashes(skills, ambiguous, errors)
+    questions = load_questions(directory, skills, errors)
     if errors:
         raise ContentInvalid(errors)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
-    return Catalog(tuple(sorted((s for _, s in loaded), key=lambda s: order[s.id])))
+    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous)
