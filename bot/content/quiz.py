@@ -37,7 +37,7 @@ def _question_problems(q: Question, topics: set[str]) -> list[tuple[str, str]]:
         problems.append(("topic", f"{q.topic!r} is not a topic of this skill"))
     if q.answer >= len(q.options):
         problems.append(("answer", f"index {q.answer} but only {len(q.options)} options"))
-    if len({_norm(o) for o in q.options}) != len(q.options):
+    if len({" ".join(o.lower().split()) for o in q.options}) != len(q.options):
         problems.append(("options", "two options say the same thing"))
     return problems
 
