@@ -34,7 +34,7 @@ class Catalog:
 
     skills: tuple[Skill, ...]
     questions: tuple[Question, ...] = ()
-    # a word that means different things in different skills -> the topic ids it may mean
+    # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def skill(self, skill_id: str) -> Skill | None:
