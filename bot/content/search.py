@@ -43,12 +43,12 @@ _ASKING = re.compile(
 )
 _ENGLISH_SIZE = len(ENGLISH_RANK)
 # Field weights: names (titles, ids), tools, keywords, skill words (shared by a skill's topics), prose.
-_FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 1.2, "body": 0.7}
+_FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 2.0, "body": 0.7}
 _PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
-_CONTEXT_WEIGHT = 0.3  # background sentences of a long post, against 1.0 for the sentence that asks
+_CONTEXT_WEIGHT = 0.25  # background sentences of a long post, against 1.0 for the sentence that asks
 _FUZZY_NAME_CUTOFF = 86
 _MIN_SCORE = 1.2
-_MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
+_MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 
@@ -217,6 +217,7 @@ class Searcher:
         phrases: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
         strong: set[str] = set()
         named: set[str] = set()
+        named_docs: dict[str, set[int]] = defaultdict(set)
         surface: set[str] = set()
         for index, f in enumerate(fields):
             counts = {}
@@ -229,9 +230,11 @@ class Searcher:
                     if field == "body":
                         continue
                     surface.update(w for w in words if w not in STOPWORDS)
-                    named.update(stems)
                     core = [s for s, w in zip(stems, words, strict=True) if w not in SOFT_WORDS]
-                    if len(core) == 1 or field in ("names", "skill"):
+                    named.update(core)
+                    for stem in core:
+                        named_docs[stem].add(index)
+                    if len(stems) == 1 or field in ("names", "skill"):
                         strong.update(core)
                     if len(stems) >= 2 and len(stems) <= 6:
                         seen = phrases[stems[0]]
@@ -239,11 +242,20 @@ class Searcher:
                             seen.append((tuple(stems), index))
                 counts[field] = c
             tf.append(counts)
-        df: Counter = Counter()
-        for counts in tf:
-            df.update({s for c in counts.values() for s in c})
+        soft_stems = set(self._stems(sorted(SOFT_WORDS)))
+        strong -= soft_stems
+        named -= soft_stems
+        df: Counter = Counter()  # over topic documents, leaving out the words every topic of a skill shares
+        skill_df: Counter = Counter()  # over skills, for those shared words
+        for index, counts in enumerate(tf):
+            df.update({s for field, c in counts.items() if field != "skill" for s in c})
+            if docs[index].topic_id is None:
+                skill_df.update(counts["skill"])
+        skill_n = len(self.catalog.skills)
         self._idf = {s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in df.items()}
-        self._max_idf = math.log(1 + (n - 0.5) / 1.5)
+        skill_idf = {s: math.log(1 + (skill_n - d + 0.5) / (d + 0.5)) for s, d in skill_df.items()}
+        phrase_df: Counter = Counter(p for entries in phrases.values() for p, _ in entries)
+        self._phrase_idf = {p: math.log(1 + (n - d + 0.5) / (d + 0.5)) for p, d in phrase_df.items()}
         # Postings: stem -> [(doc, strength)], strength the best field weight plus a little for the others.
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         body_len = [max(sum(c["body"].values()), 1) for c in tf]
@@ -252,11 +264,12 @@ class Searcher:
             per_stem: dict[str, list[float]] = defaultdict(list)
             for field, c in counts.items():
                 for s, k in c.items():
+                    idf = skill_idf.get(s, 0.0) if field == "skill" else self._idf.get(s, 0.0)
                     if field == "body":
                         norm = 1.2 * (0.25 + 0.75 * body_len[index] / avg_body)
-                        per_stem[s].append(_FIELD_WEIGHTS[field] * k * 2.2 / (k + norm))
+                        per_stem[s].append(idf * _FIELD_WEIGHTS[field] * k * 2.2 / (k + norm))
                     else:
-                        per_stem[s].append(_FIELD_WEIGHTS[field])
+                        per_stem[s].append(idf * _FIELD_WEIGHTS[field])
             for s, weights in per_stem.items():
                 weights.sort(reverse=True)
                 postings[s].append((index, weights[0] + 0.2 * sum(weights[1:])))
@@ -264,12 +277,13 @@ class Searcher:
         self._phrases = dict(phrases)
         self._strong = strong
         self._named = named
+        self._named_docs = dict(named_docs)
         self._vocab = sorted(surface)
         self._vocab_set = set(surface)
         self._vocab_by_letter: dict[str, list[str]] = defaultdict(list)
         for word in self._vocab:
             self._vocab_by_letter[word[0]].append(word)
-        self._known_stems = set(df)
+        self._known_stems = set(df) | set(skill_df)
 
     # -- querying ---------------------------------------------------------------------------
     def search(self, text: str) -> Match:
@@ -357,7 +371,8 @@ class Searcher:
         # Per distinct stem: its weight in the question (the best sentence it occurs in).
         term_weight: dict[str, float] = {}
         importance = known = 0.0
-        seen: set[str] = set()
+        seen: set[tuple[str, float]] = set()
+        query_stems = {st for st, k in zip(stems, keep, strict=True) if k}
         for i, (word, sentence_weight) in enumerate(weighted):
             if not keep[i]:
                 continue
@@ -372,7 +387,11 @@ class Searcher:
             if in_phrase[i] or stem in self._strong:
                 known += spec
             elif stem in self._named:
-                known += 0.6 * spec
+                # Only inside longer names: evidence when another word of the question shares a name's
+                # topic ("matrix inverse"), weak alone ("fold a fitted sheet").
+                docs = self._named_docs[stem]
+                backed = any(other != stem and self._named_docs.get(other, set()) & docs for other in query_stems)
+                known += (0.6 if backed else 0.3) * spec
             elif stem in self._known_stems:
                 known += 0.25 * spec
         if not term_weight or importance <= 0:
@@ -382,12 +401,12 @@ class Searcher:
             return Match(None, None, round(coverage, 3), "none")
         scores: dict[int, float] = defaultdict(float)
         for stem, weight in term_weight.items():
-            idf = self._idf[stem]
             for doc, strength in self._postings.get(stem, ()):
-                scores[doc] += weight * idf * strength
+                scores[doc] += weight * strength
         for doc, start, size in phrase_hits:
-            bonus = sum(term_weight.get(stems[i], 0.0) * self._idf.get(stems[i], 0.0) for i in range(start, start + size))
-            scores[doc] += _PHRASE_WEIGHT * bonus
+            phrase = tuple(stems[start:start + size])
+            bonus = sum(term_weight.get(stems[i], 0.0) for i in range(start, start + size))
+            scores[doc] += _PHRASE_WEIGHT * bonus * self._phrase_idf[phrase]
         if not scores:
             return Match(None, None, 0.0, "none")
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
