@@ -45,12 +45,14 @@ _ENGLISH_SIZE = len(ENGLISH_RANK)
 # Field weights: names (titles, ids), tools, keywords, skill words (shared by a skill's topics), prose.
 _FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 2.0, "body": 0.7}
 _PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
-_CONTEXT_WEIGHT = 0.25  # background sentences of a long post, against 1.0 for the sentence that asks
+_CONTEXT_WEIGHT = 0.25
+_TITLE_WEIGHT = 1.0  # the question names a skill by its title words  # background sentences of a long post, against 1.0 for the sentence that asks
 _FUZZY_NAME_CUTOFF = 86
 _MIN_SCORE = 1.2
 _MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
+_NAME_WORD_SPEC = 0.6
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,16 @@ class Searcher:
         for word in self._vocab:
             self._vocab_by_letter[word[0]].append(word)
         self._known_stems = set(df) | set(skill_df)
+        # A skill's own title words ("system design", "cloud"), for a bonus when the question names them.
+        self._skill_titles: list[tuple[str, tuple[str, ...], float]] = []
+        for skill in self.catalog.skills:
+            words = [w for w in normalize(skill.title).split() if w not in STOPWORDS]
+            stems = tuple(dict.fromkeys(self._stems(words)))
+            if stems:
+                self._skill_titles.append((skill.id, stems, sum(skill_idf.get(x, 0.0) for x in stems)))
+        self._docs_of_skill: dict[str, list[int]] = defaultdict(list)
+        for index, doc in enumerate(docs):
+            self._docs_of_skill[doc.skill_id].append(index)
 
     # -- querying ---------------------------------------------------------------------------
     def search(self, text: str) -> Match:
@@ -397,7 +409,12 @@ class Searcher:
         if not term_weight or importance <= 0:
             return Match(None, None, 0.0, "none")
         coverage = known / importance
-        if coverage < _MIN_COVERAGE and not (known >= _RICH_MASS and coverage >= _MIN_COVERAGE_RICH):
+        # A distinctive word that is itself a name in the content ("salary", "kafka") vouches for the
+        # question even among chatty words ("salary talk next week, nervous af").
+        named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
+                         for i, w in enumerate(words))
+        rich = known >= _RICH_MASS or named_word
+        if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
             return Match(None, None, round(coverage, 3), "none")
         scores: dict[int, float] = defaultdict(float)
         for stem, weight in term_weight.items():
@@ -407,6 +424,14 @@ class Searcher:
             phrase = tuple(stems[start:start + size])
             bonus = sum(term_weight.get(stems[i], 0.0) for i in range(start, start + size))
             scores[doc] += _PHRASE_WEIGHT * bonus * self._phrase_idf[phrase]
+        for skill_id, title, mass in self._skill_titles:
+            present = [x for x in title if x in term_weight]
+            if present:
+                share = len(present) / len(title)
+                bonus = _TITLE_WEIGHT * share * share * mass * max(term_weight[x] for x in present)
+                for doc in self._docs_of_skill[skill_id]:
+                    if doc in scores:
+                        scores[doc] += bonus
         if not scores:
             return Match(None, None, 0.0, "none")
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
