@@ -76,6 +76,7 @@ def _typo_budget(word: str) -> int:
     return 0 if len(word) < 5 else 1 if len(word) <= 8 else 2
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.lower()))
 
@@ -211,8 +212,10 @@ class Searcher:
                 fields.append({"names": [topic.title, topic.id.replace("-", " ")], "keywords": list(topic.keywords),
                                "tools": list(topic.tools), "skill": skill_words, "body": [topic.explain]})
         self._docs = docs
-        all_words = {w for f in fields for phrases in f.values() for p in phrases for w in normalize(p).split()}
+        all_words = {w for text in {p for f in fields for phrases in f.values() for p in phrases}
+                     for w in normalize(text).split()}
         self._stems(sorted(all_words))
+        cache = self._stem_cache
 
         n = len(docs)
         tf: list[dict[str, Counter]] = []
@@ -220,6 +223,7 @@ class Searcher:
         strong: set[str] = set()
         named: set[str] = set()
         named_docs: dict[str, set[int]] = defaultdict(set)
+        phrase_seen: set[tuple[tuple[str, ...], int]] = set()
         surface: set[str] = set()
         for index, f in enumerate(fields):
             counts = {}
@@ -227,7 +231,7 @@ class Searcher:
                 c: Counter = Counter()
                 for text in texts:
                     words = [w for w in normalize(text).split() if w not in FUNCTION_WORDS]
-                    stems = self._stems(words)
+                    stems = [cache[w] for w in words]
                     c.update(stems)
                     if field == "body":
                         continue
@@ -238,10 +242,9 @@ class Searcher:
                         named_docs[stem].add(index)
                     if len(stems) == 1 or field in ("names", "skill"):
                         strong.update(core)
-                    if len(stems) >= 2 and len(stems) <= 6:
-                        seen = phrases[stems[0]]
-                        if (tuple(stems), index) not in seen:
-                            seen.append((tuple(stems), index))
+                    if 2 <= len(stems) <= 6 and (tuple(stems), index) not in phrase_seen:
+                        phrase_seen.add((tuple(stems), index))
+                        phrases[stems[0]].append((tuple(stems), index))
                 counts[field] = c
             tf.append(counts)
         soft_stems = set(self._stems(sorted(SOFT_WORDS)))
