@@ -1,30 +1,58 @@
 """Find the skill or topic a learner means.
 
-Three passes, most certain first: an exact name (id, alias, title, tool, keyword), a close
-spelling of a short name (rapidfuzz), then BM25 ranking over all the text (SQLite FTS5 with the
-porter stemmer), after correcting misspelt words against the content's own vocabulary.
+Passes, most certain first:
+
+1. Hostile text (prompt injection, requests for secrets, mass mentions) is refused outright.
+2. An exact name: id, alias, title, tool, keyword, or the distinctive word of a multi-word tool
+   ("presidio" of "Microsoft Presidio"), with or without the question's filler ("what is deep learning").
+3. A close spelling of a short name (rapidfuzz), only when the question holds a word that is not English.
+4. Ranking: every word is weighted by how rare it is in the content (IDF) and how rare it is in
+   ordinary English, so distinctive words ("kubernetes", "presidio") outweigh incidental ones ("papers",
+   "worth"); in a long post the sentence that asks carries the weight, the background much less;
+   multi-word names score as phrases on their own words. A question is refused when too little of it,
+   by that same weight, is vocabulary the content knows.
+
+Stemming uses SQLite's FTS5 porter tokenizer, so "embeddings" and "embedding" meet.
 """
 from __future__ import annotations
 
 import functools
+import math
 import re
 import sqlite3
+import threading
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.content.english_words import RANK as ENGLISH_RANK
+from bot.content.hostile import is_hostile
 from bot.content.loader import Catalog
-from bot.content.stopwords import STOPWORDS
+from bot.content.stopwords import FUNCTION_WORDS, SOFT_WORDS, STOPWORDS
 
 _WORD_RE = re.compile(r"[a-z0-9+#]+")
-# BM25 column weights: names, keywords, tools, skill words, explanation.
-_WEIGHTS = (6.0, 4.0, 5.0, 2.0, 1.0)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?!])\s+|\n+")
+_ASKING = re.compile(
+    r"\?\s*$|^\W*(?:how|what|whats|what's|why|which|when|where|who|can|could|should|shall|is|are|do|does|did|"
+    r"would|will|any|anyone|anybody|pls|please|help|tips|advice|recommend|explain|tell)\b|"
+    r"\b(?:i|we)\s+(?:need|want|would like|wanna|am trying|'m trying|are trying|have to)\b|"
+    r"\b(?:how do|how can|how should|how to|what is|what are|is there|any advice|any tips|looking for)\b",
+    re.IGNORECASE,
+)
+_ENGLISH_SIZE = len(ENGLISH_RANK)
+# Field weights: names (titles, ids), tools, keywords, skill words (shared by a skill's topics), prose.
+_FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 2.0, "body": 0.7}
+_PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
+_CONTEXT_WEIGHT = 0.25
+_TITLE_WEIGHT = 1.0  # the question names a skill by its title words  # background sentences of a long post, against 1.0 for the sentence that asks
 _FUZZY_NAME_CUTOFF = 86
-_MIN_SEARCH_SCORE = 3.0
-_MIN_NAMED_SHARE = 0.5  # of the question's content words found in names, keywords or tools
-_MIN_NAMED_SHARE_SEVERAL = 0.34  # when at least two of them are
+_MIN_SCORE = 1.2
+_MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
+_MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
+_RICH_MASS = 2.2
+_NAME_WORD_SPEC = 0.6
 
 
 @dataclass(frozen=True)
@@ -34,9 +62,12 @@ class Match:
     skill_id: str | None
     topic_id: str | None
     score: float
-    how: str  # exact | fuzzy | search | none
+    how: str  # exact | fuzzy | search | none | refused
     alternatives: tuple[tuple[str, str | None], ...] = ()
     suggestion: str = ""  # the name we guessed, for "did you mean"
+
+
+REFUSED = Match(None, None, 0.0, "refused")
 
 
 def _typo_budget(word: str) -> int:
@@ -45,6 +76,7 @@ def _typo_budget(word: str) -> int:
     return 0 if len(word) < 5 else 1 if len(word) <= 8 else 2
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.lower()))
 
@@ -53,11 +85,41 @@ def content_words(text: str) -> list[str]:
     return [w for w in normalize(text).split() if w not in STOPWORDS]
 
 
+def _strip(text: str, words: frozenset[str]) -> str:
+    return " ".join(w for w in normalize(text).split() if w not in words)
+
+
+@functools.lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """How much a word says about a subject, from how common it is in English: 1.0 for words outside
+    the 30,000 most frequent ("kubernetes", "presidio"), about 0.5 for everyday words ("worth")."""
+    rank = ENGLISH_RANK.get(word)
+    if rank is None:
+        return 1.0
+    share = math.log(rank + 2) / math.log(_ENGLISH_SIZE + 2)
+    return 0.15 + 0.85 * share * share
+
+
+def is_english(word: str) -> bool:
+    return word in ENGLISH_RANK
+
+
+@dataclass
+class _Doc:
+    skill_id: str
+    topic_id: str | None
+
+
 class Searcher:
     """An in-memory index of one catalog; build once at start-up, query from any thread."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute("CREATE VIRTUAL TABLE stem USING fts5(w, tokenize='porter unicode61')")
+        self._db.execute("CREATE VIRTUAL TABLE stem_v USING fts5vocab(stem, 'instance')")
+        self._lock = threading.Lock()
+        self._stem_cache: dict[str, str] = {}
         self._names: dict[str, tuple[str, str | None]] = {}
         self._display: dict[str, str] = {}
         self._build_names()
@@ -65,18 +127,31 @@ class Searcher:
         self._names_by_words: dict[int, list[str]] = {}
         for name in self._name_list:
             self._names_by_words.setdefault(len(name.split()), []).append(name)
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._vocab: list[str] = []
-        self._vocab_set: set[str] = set()
         self._neighbour_memo: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
         self._build_index()
 
+    # -- stemming ---------------------------------------------------------------------------
+    def _stems(self, words: list[str]) -> list[str]:
+        missing = [w for w in dict.fromkeys(words) if w not in self._stem_cache]
+        if missing:
+            with self._lock:
+                if len(self._stem_cache) > 200_000:
+                    self._stem_cache.clear()
+                self._db.executemany("INSERT INTO stem(rowid, w) VALUES (?, ?)",
+                                     [(i + 1, w) for i, w in enumerate(missing)])
+                found = {doc: term for term, doc, off in
+                         self._db.execute("SELECT term, doc, offset FROM stem_v WHERE offset = 0")}
+                self._db.execute("DELETE FROM stem")
+            for i, word in enumerate(missing):
+                self._stem_cache[word] = word if ("+" in word or "#" in word) else found.get(i + 1, word)
+        return [self._stem_cache[w] for w in words]
+
     # -- building ---------------------------------------------------------------------------
     def _claim(self, name: str, target: tuple[str, str | None], display: str) -> None:
-        key = normalize(name)
-        if key and key not in self._names:
-            self._names[key] = target
-            self._display[key] = display
+        for key in (normalize(name), _strip(name, FUNCTION_WORDS)):
+            if key and key not in self._names:
+                self._names[key] = target
+                self._display[key] = display
 
     def _build_names(self) -> None:
         skills = self.catalog.skills
@@ -85,14 +160,29 @@ class Searcher:
                 self._claim(name, (skill.id, None), skill.title)
         for skill in skills:
             for topic in skill.topics:
-                for name in (topic.id, topic.title):
+                for name in (topic.id, topic.id.replace("-", " "), topic.title):
                     self._claim(name, (skill.id, topic.id), topic.title)
-        for tool, target in self._tool_homes().items():
+        homes = self._tool_homes()
+        for tool, target in homes.items():
             self._claim(tool, target, tool)
         for skill in skills:
             for topic in skill.topics:
                 for keyword in topic.keywords:
                     self._claim(keyword, (skill.id, topic.id), topic.title)
+        # The distinctive word of a multi-word tool ("presidio" of "Microsoft Presidio"): not English,
+        # not filler, and in no other tool's name.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for tool in homes:
+            for word in normalize(tool).split():
+                owners[word].add(tool)
+        for tool, target in homes.items():
+            words = normalize(tool).split()
+            if len(words) < 2:
+                continue
+            for word in words:
+                if (len(word) >= 3 and not word.isdigit() and word not in STOPWORDS and not is_english(word)
+                        and len(owners[word]) == 1):
+                    self._claim(word, target, tool)
 
     def _tool_homes(self) -> dict[str, tuple[str, str]]:
         """A tool named in several topics belongs where it is most central: named in the title,
@@ -108,121 +198,251 @@ class Searcher:
         return {tool: target for tool, (_, target) in best.items()}
 
     def _build_index(self) -> None:
-        self._db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5(skill_id UNINDEXED, topic_id UNINDEXED, "
-            "names, keywords, tools, skill_words, body, tokenize='porter unicode61')"
-        )
-        rows = []
+        docs: list[_Doc] = []
+        fields: list[dict[str, list[str]]] = []  # per doc, per field: the phrases (one string each)
         for skill in self.catalog.skills:
-            skill_words = " ".join([skill.title, skill.id.replace("-", " "), *skill.aliases])
-            rows.append((skill.id, None, skill.title, "", "", skill_words, f"{skill.summary} {skill.why}"))
+            skill_words = [skill.title, skill.id.replace("-", " "), *skill.aliases]
+            levels = skill.levels
+            prose = [skill.summary, skill.why, *levels.entry, *levels.mid, *levels.senior,
+                     *(step.title for step in skill.track)]
+            docs.append(_Doc(skill.id, None))
+            fields.append({"names": [skill.title], "keywords": [], "tools": [], "skill": skill_words, "body": prose})
             for topic in skill.topics:
-                rows.append((
-                    skill.id, topic.id, f"{topic.title} {topic.id.replace('-', ' ')}",
-                    " ; ".join(topic.keywords), " ; ".join(topic.tools), skill_words, topic.explain,
-                ))
-        self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        # Misspellings are corrected only towards names, keywords and tools: correcting towards
-        # explanation prose turns "bread" into "read" and "weather" into "whether".
-        words = set()
-        for row in rows:
-            words.update(normalize(" ".join(str(c) for c in row[2:6])).split())
-        self._vocab_set = {w for w in words if w not in STOPWORDS}
-        self._vocab = sorted(self._vocab_set)
+                docs.append(_Doc(skill.id, topic.id))
+                fields.append({"names": [topic.title, topic.id.replace("-", " ")], "keywords": list(topic.keywords),
+                               "tools": list(topic.tools), "skill": skill_words, "body": [topic.explain]})
+        self._docs = docs
+        all_words = {w for text in {p for f in fields for phrases in f.values() for p in phrases}
+                     for w in normalize(text).split()}
+        self._stems(sorted(all_words))
+        cache = self._stem_cache
+
+        n = len(docs)
+        tf: list[dict[str, Counter]] = []
+        phrases: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        strong: set[str] = set()
+        named: set[str] = set()
+        named_docs: dict[str, set[int]] = defaultdict(set)
+        phrase_seen: set[tuple[tuple[str, ...], int]] = set()
+        surface: set[str] = set()
+        for index, f in enumerate(fields):
+            counts = {}
+            for field, texts in f.items():
+                c: Counter = Counter()
+                for text in texts:
+                    words = [w for w in normalize(text).split() if w not in FUNCTION_WORDS]
+                    stems = [cache[w] for w in words]
+                    c.update(stems)
+                    if field == "body":
+                        continue
+                    surface.update(w for w in words if w not in STOPWORDS)
+                    core = [s for s, w in zip(stems, words, strict=True) if w not in SOFT_WORDS]
+                    named.update(core)
+                    for stem in core:
+                        named_docs[stem].add(index)
+                    if len(stems) == 1 or field in ("names", "skill"):
+                        strong.update(core)
+                    if 2 <= len(stems) <= 6 and (tuple(stems), index) not in phrase_seen:
+                        phrase_seen.add((tuple(stems), index))
+                        phrases[stems[0]].append((tuple(stems), index))
+                counts[field] = c
+            tf.append(counts)
+        soft_stems = set(self._stems(sorted(SOFT_WORDS)))
+        strong -= soft_stems
+        named -= soft_stems
+        df: Counter = Counter()  # over topic documents, leaving out the words every topic of a skill shares
+        skill_df: Counter = Counter()  # over skills, for those shared words
+        for index, counts in enumerate(tf):
+            df.update({s for field, c in counts.items() if field != "skill" for s in c})
+            if docs[index].topic_id is None:
+                skill_df.update(counts["skill"])
+        skill_n = len(self.catalog.skills)
+        self._idf = {s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in df.items()}
+        skill_idf = {s: math.log(1 + (skill_n - d + 0.5) / (d + 0.5)) for s, d in skill_df.items()}
+        phrase_df: Counter = Counter(p for entries in phrases.values() for p, _ in entries)
+        self._phrase_idf = {p: math.log(1 + (n - d + 0.5) / (d + 0.5)) for p, d in phrase_df.items()}
+        # Postings: stem -> [(doc, strength)], strength the best field weight plus a little for the others.
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        body_len = [max(sum(c["body"].values()), 1) for c in tf]
+        avg_body = sum(body_len) / n
+        for index, counts in enumerate(tf):
+            per_stem: dict[str, list[float]] = defaultdict(list)
+            for field, c in counts.items():
+                for s, k in c.items():
+                    idf = skill_idf.get(s, 0.0) if field == "skill" else self._idf.get(s, 0.0)
+                    if field == "body":
+                        norm = 1.2 * (0.25 + 0.75 * body_len[index] / avg_body)
+                        per_stem[s].append(idf * _FIELD_WEIGHTS[field] * k * 2.2 / (k + norm))
+                    else:
+                        per_stem[s].append(idf * _FIELD_WEIGHTS[field])
+            for s, weights in per_stem.items():
+                weights.sort(reverse=True)
+                postings[s].append((index, weights[0] + 0.2 * sum(weights[1:])))
+        self._postings = dict(postings)
+        self._phrases = dict(phrases)
+        self._strong = strong
+        self._named = named
+        self._named_docs = dict(named_docs)
+        self._vocab = sorted(surface)
+        self._vocab_set = set(surface)
+        self._vocab_by_letter: dict[str, list[str]] = defaultdict(list)
+        for word in self._vocab:
+            self._vocab_by_letter[word[0]].append(word)
+        self._known_stems = set(df) | set(skill_df)
+        # A skill's own title words ("system design", "cloud"), for a bonus when the question names them.
+        self._skill_titles: list[tuple[str, tuple[str, ...], float]] = []
+        for skill in self.catalog.skills:
+            words = [w for w in normalize(skill.title).split() if w not in STOPWORDS]
+            stems = tuple(dict.fromkeys(self._stems(words)))
+            if stems:
+                self._skill_titles.append((skill.id, stems, sum(skill_idf.get(x, 0.0) for x in stems)))
+        self._docs_of_skill: dict[str, list[int]] = defaultdict(list)
+        for index, doc in enumerate(docs):
+            self._docs_of_skill[doc.skill_id].append(index)
 
     # -- querying ---------------------------------------------------------------------------
     def search(self, text: str) -> Match:
         """Deterministic: the same text always gives the same answer."""
+        if is_hostile(text):
+            return REFUSED
+        text = text[:4000]
         norm = normalize(text)
-        core = " ".join(w for w in norm.split() if w not in STOPWORDS)
-        for candidate in (norm, core):
+        for candidate in dict.fromkeys((norm, _strip(norm, FUNCTION_WORDS), _strip(norm, STOPWORDS))):
             if candidate in self._names:
                 skill_id, topic_id = self._names[candidate]
                 return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
-        if core and len(core.split()) <= 3:
-            # Only names of as many words: a typo changes letters, not whole words ("llm evaluation
-            # metrics" is not a misspelling of "evaluation metrics").
-            same_length = self._names_by_words.get(len(core.split()), [])
-            found = process.extractOne(core, same_length, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
-            if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
-                near = process.extractOne(core, [n for n in same_length if n[0] == core[0]],
-                                          scorer=OSA.distance, score_cutoff=_typo_budget(core))
-                found = (near[0], round(100 * (1 - near[1] / max(len(core), len(near[0])))), near[2]) if near else None
+        core = _strip(norm, STOPWORDS)
+        words = core.split()
+        if core and len(words) <= 3 and any(self._unknown(w) for w in words):
+            found = self._fuzzy_name(core)
             if found:
-                name, score, _ = found
-                skill_id, topic_id = self._names[name]
-                return Match(skill_id, topic_id, round(score / 100, 3), "fuzzy",
-                             self._neighbours(skill_id, topic_id), suggestion=self._display[name])
-        return self._rank(core.split())
+                return found
+        return self._rank(text)
 
-    def _correct(self, word: str) -> str | None:
-        if word in self._vocab_set or self._named(word):  # the latter via the stemmer: "derivative"
-            return word
-        if len(word) < 4:
+    def _unknown(self, word: str) -> bool:
+        """Neither the content's vocabulary nor an English word: likely a typo."""
+        return word not in self._vocab_set and not is_english(word) and not word.isdigit()
+
+    def _fuzzy_name(self, core: str) -> Match | None:
+        # Only names of as many words: a typo changes letters, not whole words ("llm evaluation
+        # metrics" is not a misspelling of "evaluation metrics").
+        same_length = self._names_by_words.get(len(core.split()), [])
+        found = process.extractOne(core, same_length, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
+        if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
+            near = process.extractOne(core, [n for n in same_length if n[0] == core[0]],
+                                      scorer=OSA.distance, score_cutoff=_typo_budget(core))
+            found = (near[0], round(100 * (1 - near[1] / max(len(core), len(near[0])))), near[2]) if near else None
+        if not found:
             return None
-        # People rarely mistype the first letter; requiring it keeps "football" from becoming "fallback".
-        candidates = [v for v in self._vocab if v[0] == word[0]]
-        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=_typo_budget(word))
-        return found[0] if found else None
+        name, score, _ = found
+        skill_id, topic_id = self._names[name]
+        return Match(skill_id, topic_id, round(score / 100, 3), "fuzzy",
+                     self._neighbours(skill_id, topic_id), suggestion=self._display[name])
 
-    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one Searcher lives as long as the process
-    def _named(self, term: str) -> bool:
-        """Whether a (stemmed) term occurs in some topic's names, keywords or tools (asked per word
-        by both spelling correction and the on-topic check, hence the cache)."""
-        row = self._db.execute(
-            "SELECT 1 FROM docs WHERE docs MATCH ? LIMIT 1", (f'{{names keywords tools}} : "{term}"',)
-        ).fetchone()
-        return row is not None
+    def _correct(self, word: str) -> tuple[str | None, bool]:
+        """The word as the content spells it, and whether it was changed. Real English words are
+        never "corrected" ("pilot" is not a misspelt "pivot")."""
+        if word in self._vocab_set or is_english(word) or word.isdigit() or len(word) < 4:
+            return word, False
+        found = process.extractOne(word, self._vocab_by_letter.get(word[0], []), scorer=OSA.distance,
+                                   score_cutoff=_typo_budget(word))
+        return (found[0], True) if found else (word, False)
 
-    def _on_topic(self, words: list[str], corrected: list[str | None]) -> bool:
-        """Enough of the question is about our content. A word that is a whole name, keyword or tool
-        (alone or with its neighbours: "kafka", "learning rate") is strong evidence; a word that only
-        occurs inside a longer keyword ("clean" of "clean code") counts only when another such word
-        backs it up, so "how do i clean my oven" is not a question about clean code."""
-        whole = self._whole_name_words(corrected)
-        strong = weak = 0.0
-        for word, term in dict(zip(words, corrected, strict=True)).items():
-            if term is None:
-                continue
-            weight = 1.0 if term == word else 0.5  # a guessed spelling is weaker evidence
-            if term in whole:
-                strong += weight
-            elif self._named(term):
-                weak += weight
-        share = (strong + weak) / max(len(set(words)), 1)
-        if strong:
-            return share >= _MIN_NAMED_SHARE or (strong + weak >= 2 and share >= _MIN_NAMED_SHARE_SEVERAL)
-        return weak >= 2 and share >= _MIN_NAMED_SHARE
+    def _weighted_words(self, text: str) -> list[tuple[str, float]]:
+        """The question's words (function words dropped), each with the weight of its sentence."""
+        sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+        total = len(normalize(text).split())
+        if len(sentences) < 2 or total < 18:
+            return [(w, 1.0) for w in normalize(text).split() if w not in FUNCTION_WORDS]
+        asking = [bool(_ASKING.search(s)) for s in sentences]
+        if not any(asking):
+            asking[-1] = True
+        out = []
+        for sentence, asks in zip(sentences, asking, strict=True):
+            weight = 1.0 if asks else _CONTEXT_WEIGHT
+            out.extend((w, weight) for w in normalize(sentence).split() if w not in FUNCTION_WORDS)
+        return out
 
-    def _whole_name_words(self, corrected: list[str | None]) -> set[str]:
-        found: set[str] = set()
-        for size in (1, 2, 3):
-            for start in range(len(corrected) - size + 1):
-                phrase = corrected[start:start + size]
-                if None in phrase:
-                    continue
-                text = " ".join(phrase)
-                if text in self._names or (size == 1 and text.endswith("s") and text[:-1] in self._names):
-                    found.update(phrase)
-        return found
-
-    def _rank(self, words: list[str]) -> Match:
-        corrected = [self._correct(w) for w in words[:40]]
-        terms = sorted({c for c in corrected if c})
-        if not terms or not self._on_topic(words[:40], corrected):
+    def _rank(self, text: str) -> Match:
+        weighted = self._weighted_words(text)[:120]
+        if not weighted:
             return Match(None, None, 0.0, "none")
-        # Adjacent word pairs as phrases too, so "model versioning best practices" prefers the topic
-        # that says "model versioning" over one that merely says "practices".
-        pairs = sorted({f"{a} {b}" for a, b in pairwise(corrected) if a and b})
-        query = " OR ".join(f'"{t}"' for t in [*terms, *pairs])
-        rows = self._db.execute(
-            f"SELECT skill_id, topic_id, -bm25(docs, 0, 0, {', '.join(map(str, _WEIGHTS))}) AS s "
-            "FROM docs WHERE docs MATCH ? ORDER BY s DESC LIMIT 12",
-            (query,),
-        ).fetchall()
-        if not rows or rows[0][2] < _MIN_SEARCH_SCORE:
-            return Match(None, None, round(rows[0][2], 3) if rows else 0.0, "none")
-        best_skill, best_topic, best_score = rows[0]
+        words = [w for w, _ in weighted]
+        corrected = [self._correct(w) for w in words]
+        stems = self._stems([c for c, _ in corrected])
+        # Multi-word names found in the question, on the words as written (soft words included).
+        in_phrase = [False] * len(stems)
+        phrase_hits: list[tuple[int, int, int]] = []  # (doc, start, length)
+        for start, s in enumerate(stems):
+            for phrase, doc in self._phrases.get(s, ()):
+                size = len(phrase)
+                if tuple(stems[start:start + size]) == phrase:
+                    phrase_hits.append((doc, start, size))
+                    for i in range(start, start + size):
+                        in_phrase[i] = True
+        keep = [not (w in SOFT_WORDS and not in_phrase[i]) for i, w in enumerate(words)]
+        if not any(keep):  # nothing but filler ("what should I learn next"): let the filler speak
+            keep = [True] * len(words)
+        # Per distinct stem: its weight in the question (the best sentence it occurs in).
+        term_weight: dict[str, float] = {}
+        importance = known = 0.0
+        seen: set[tuple[str, float]] = set()
+        query_stems = {st for st, k in zip(stems, keep, strict=True) if k}
+        for i, (word, sentence_weight) in enumerate(weighted):
+            if not keep[i]:
+                continue
+            stem, changed = stems[i], corrected[i][1]
+            spec = specificity(corrected[i][0]) * sentence_weight * (0.8 if changed else 1.0)
+            if stem in self._known_stems:
+                term_weight[stem] = max(term_weight.get(stem, 0.0), spec)
+            if (stem, sentence_weight) in seen:
+                continue
+            seen.add((stem, sentence_weight))
+            importance += spec if stem in self._known_stems or not changed else specificity(word) * sentence_weight
+            if in_phrase[i] or stem in self._strong:
+                known += spec
+            elif stem in self._named:
+                # Only inside longer names: evidence when another word of the question shares a name's
+                # topic ("matrix inverse"), weak alone ("fold a fitted sheet").
+                docs = self._named_docs[stem]
+                backed = any(other != stem and self._named_docs.get(other, set()) & docs for other in query_stems)
+                known += (0.6 if backed else 0.3) * spec
+            elif stem in self._known_stems:
+                known += 0.25 * spec
+        if not term_weight or importance <= 0:
+            return Match(None, None, 0.0, "none")
+        coverage = known / importance
+        # A distinctive word that is itself a name in the content ("salary", "kafka") vouches for the
+        # question even among chatty words ("salary talk next week, nervous af").
+        named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
+                         for i, w in enumerate(words))
+        rich = known >= _RICH_MASS or named_word
+        if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
+            return Match(None, None, round(coverage, 3), "none")
+        scores: dict[int, float] = defaultdict(float)
+        for stem, weight in term_weight.items():
+            for doc, strength in self._postings.get(stem, ()):
+                scores[doc] += weight * strength
+        for doc, start, size in phrase_hits:
+            phrase = tuple(stems[start:start + size])
+            bonus = sum(term_weight.get(stems[i], 0.0) for i in range(start, start + size))
+            scores[doc] += _PHRASE_WEIGHT * bonus * self._phrase_idf[phrase]
+        for skill_id, title, mass in self._skill_titles:
+            present = [x for x in title if x in term_weight]
+            if present:
+                share = len(present) / len(title)
+                bonus = _TITLE_WEIGHT * share * share * mass * max(term_weight[x] for x in present)
+                for doc in self._docs_of_skill[skill_id]:
+                    if doc in scores:
+                        scores[doc] += bonus
+        if not scores:
+            return Match(None, None, 0.0, "none")
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        best_doc, best_score = ranked[0]
+        if best_score < _MIN_SCORE:
+            return Match(None, None, round(best_score, 3), "none")
+        rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
+        best_skill, best_topic, _ = rows[0]
         if best_topic is None:  # a skill-level document: point at its best topic when one also ranks
             best_topic = next((t for s, t, _ in rows[1:] if s == best_skill and t), None)
         alternatives = self._alternatives(rows, best_skill, best_topic)
@@ -255,7 +475,7 @@ class Searcher:
             return ()
         # The topic's whole vocabulary, so neighbours share its subject, not one stray word.
         words = dict.fromkeys(content_words(" ".join([topic.title, *topic.keywords, *topic.tools])))
-        related = self._rank(list(words))
+        related = self._rank(" ".join(words))
         pool = ((related.skill_id, related.topic_id), *related.alternatives) if related.skill_id else ()
         return tuple(p for p in pool if p != (skill_id, topic_id) and p[1])[:2]
 

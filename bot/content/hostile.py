@@ -1,0 +1,62 @@
+"""Text that tries to steer the bot rather than ask it something: prompt injection, requests for
+secrets, mass mentions, role-play jailbreaks, disguised links. Such text gets the friendly refusal and
+never a topic card, whatever on-topic words it also carries.
+
+The patterns describe the *act* (an imperative to ignore instructions, to reveal a token, a ping),
+not the subject: "how do I defend against prompt injection" or "how do I write a good system prompt"
+are fair questions and are not matched here.
+"""
+from __future__ import annotations
+
+import re
+
+_SECRET = (r"(?:tokens?(?!\s*(?:limits?|counts?|counting|usage|ids?|length|budgets?|per|window|embeddings?|costs?|"
+           r"prices?|pricing|probabilit\w*|level|classification|type|s? and))|api[ _-]?keys?|passwords?|passwd|"
+           r"secrets?|credentials?|creds|env(?:ironment)? (?:variables|vars)|\.env|config(?:uration)? file|"
+           r"(?:openai|anthropic|aws|ssh|private|signing|master|root|admin|access) keys?)")
+_OWNER = (r"(?:your|the|ur|bot'?s?|slack|discord|teams|openai|anthropic|admin|access|auth|bearer|oauth|"
+          r"webhook|database|db|server|signing|master|root|aws|hidden|internal|secret|my)")
+_PATTERNS = [
+    # "ignore / disregard / forget (all) (the) previous instructions", "ignore the above"
+    r"\b(?:ignore|disregard|forget|override|overrule|bypass)\b[^.?!\n]{0,40}?"
+    r"\b(?:instructions?|prompts?|rules|guidelines|directions|directives|guardrails?|restrictions?|filters?|"
+    r"safety|programming|above|previous|prior|earlier|everything)\b",
+    r"\b(?:new|updated|real|actual|secret|hidden|initial|original)\s+(?:system\s+)?instructions?\s*:",
+    r"\b(?:reveal|show|print|leak|dump|post|share|send|paste|display|output|give|tell|expose|repeat|"
+    r"write|list|read|dm)\b[^.?!\n]{0,30}?\b" + _OWNER + r"\b[^.?!\n]{0,20}?\b" + _SECRET + r"\b",
+    r"\b(?:reveal|show|print|leak|dump|output|repeat|tell|give)\b[^.?!\n]{0,30}?"
+    r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)\b",
+    r"\bsystem\s+prompt\s*:",
+    r"\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?" + _SECRET + r"\b",
+    r"\b(?:instructions|prompt)\b[^.?!\n]{0,20}\b(?:verbatim|word for word)\b",
+    r"\brepeat\b[^.?!\n]{0,20}\b(?:words|text|everything)\s+above\b",
+    r"\bwhat\s+(?:instructions|rules)\s+were\s+you\s+given\b",
+    # mentions and pings
+    r"(?:^|[\s(\[{,;:])@(?:channel|everyone|here|all)\b",
+    r"<!(?:channel|everyone|here|subteam)",
+    r"<@[!&]?[a-z0-9]+>",
+    r"<#[a-z0-9]+",
+    # role play and persona switches
+    r"^\W*(?:#+\s*)?(?:system|assistant|developer|admin|root)\s*:",
+    r"\byou\s+are\s+(?:now|no\s+longer)\b",
+    r"\bfrom\s+now\s+on\b",
+    r"\b(?:pretend|imagine)\s+(?:that\s+)?you(?:'re|\s+are)?\b",
+    r"\b(?:act|behave|respond|answer|roleplay|role-play|role play)\s+(?:as|like)\s+(?:an?\s+|my\s+|the\s+)?"
+    r"(?:\w+\s+){0,3}?(?:ai|assistant|bot|grandma|grandmother|hacker|admin|root|dan|villain|evil|unrestricted|"
+    r"unfiltered|jailbroken|pirate|character|persona|person|human|expert who)\b",
+    r"\broleplay\s+as\b|\brole-play\s+as\b",
+    r"\bjail\s*break\s+(?:mode|yourself|the bot|this bot|enabled|on)\b", r"\bjailbroken\b", r"\bdo\s+anything\s+now\b", r"\bdan\s+mode\b", r"\bdeveloper\s+mode\b",
+    r"\bgod\s+mode\b", r"\bwithout\s+(?:any\s+)?(?:restrictions|filters|rules|limits|censorship)\b",
+    r"\b(?:i\s+have\s+been|you\s+have\s+been)\s+pwned\b", r"\bpwned\b",
+    r"\bas\s+an?\s+(?:admin|administrator|owner|developer)\s+i\s+(?:order|command|instruct)\b",
+    r"\brm\s+-rf\b", r"\bsudo\b",
+    # links dressed up as text: [label](url), Slack's <url|label>
+    r"\[[^\]]*\]\(\s*(?:https?|ftp|javascript|data):",
+    r"<(?:https?|ftp)://[^>|]+\|",
+]
+_HOSTILE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+
+
+def is_hostile(text: str) -> bool:
+    """Whether text tries to instruct, impersonate, extract secrets or ping people."""
+    return bool(text) and _HOSTILE.search(text) is not None
