@@ -2,6 +2,7 @@
 
     python bench/eval_answers.py                  # the development set (tests/data/learner_questions.yaml)
     python bench/eval_answers.py --frozen         # the frozen set: report only, never tune against it
+    python bench/eval_answers.py --frozen2        # the second frozen set (before ranking round 2)
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ def _lines(name: str) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--frozen", action="store_true")
+    parser.add_argument("--frozen", action="store_true", help="the first frozen set (2026-11-30)")
+    parser.add_argument("--frozen2", action="store_true", help="the second frozen set, written before ranking round 2")
     args = parser.parse_args()
     searcher = Searcher(load_catalog())
-    name = "frozen_questions.yaml" if args.frozen else "learner_questions.yaml"
+    name = ("frozen_questions.yaml" if args.frozen else "frozen2_questions.yaml" if args.frozen2
+            else "learner_questions.yaml")
     questions = yaml.safe_load((DATA / name).read_text())
     total, skill_ok, topic_ok, topic_n = Counter(), Counter(), Counter(), Counter()
     for q in questions:
@@ -41,7 +44,8 @@ def main() -> None:
     for k in sorted(total, key=lambda k: (k == "all", k)):
         topic = f"  topic {topic_ok[k]}/{topic_n[k]} = {topic_ok[k] / topic_n[k]:.1%}" if topic_n[k] else ""
         print(f"{name} {k:8s} skill {skill_ok[k]}/{total[k]} = {skill_ok[k] / total[k]:.1%}{topic}")
-    refuse_files = ["hostile_lines.txt"] if args.frozen else ["off_topic_questions.txt"]
+    refuse_files = (["hostile_lines.txt"] if args.frozen else ["frozen2_refuse.txt"] if args.frozen2
+                    else ["off_topic_questions.txt"])
     for f in refuse_files:
         lines = _lines(f)
         refused = sum(searcher.search(line).skill_id is None for line in lines)
