@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.checkins.dispatch import run_checkins
-from bot.checkins.store import worker_name
+from bot.core.delivery import worker_name
 
 if TYPE_CHECKING:
     from bot.runner import Runtime
@@ -68,7 +68,7 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
         # Only now: APScheduler's shutdown cancels a running job, which would cut sends in flight
         # and leave them neither recorded nor released.
         scheduler.shutdown(wait=False)
-        released = await asyncio.to_thread(runtime.app.deps.extra["checkins"].release_all, worker)
+        released = await asyncio.to_thread(runtime.app.deps.checkins.release_all, worker)
         if released:
             log.info("released %d unsent check-in claim(s) for the next process", released)
 

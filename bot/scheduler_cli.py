@@ -43,7 +43,7 @@ async def _with_senders(app, work):
 
 def cmd_nudges(args) -> int:
     from bot.checkins.dispatch import run_checkins
-    from bot.checkins.store import worker_name
+    from bot.core.delivery import worker_name
 
     now = parse_now(args.now)
     app = _build()

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import build_app
 from bot.checkins.dispatch import CONCURRENCY, run_checkins
-from bot.checkins.store import LEASE
 from bot.settings import Settings
+from bot.store.checkins import LEASE
 from tests.checkins_helpers import RecordingSender, seed_due
 
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ async def test_dispatcher_killed_mid_batch_loses_nothing_and_repeats_nothing(rep
     assert set(counts.values()) == {1}, "nothing may arrive twice"
     # Only sends in flight at the moment of death may be missing: at most one per concurrent slot.
     assert 400 - CONCURRENCY <= len(counts) <= 400
-    statuses = replicas[1].deps.extra["checkins"].counts()
+    statuses = replicas[1].deps.checkins.counts()
     assert statuses.get("sent", 0) + statuses.get("lost", 0) == 400 and statuses.get("lost", 0) <= CONCURRENCY
 
 

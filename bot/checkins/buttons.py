@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checkins.store import CheckinStore
 from bot.core.buttons import unpack
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
@@ -16,7 +15,7 @@ _GONE = "That check-in is no longer current, so I left your progress as it is. `
 
 
 def _checkin_of(deps: Deps, cmd: Command):
-    store: CheckinStore = deps.extra["checkins"]
+    store = deps.checkins
     delivery_id, _step = unpack(cmd.action.value, 2)
     delivery = store.delivery(int(delivery_id)) if delivery_id.isdigit() else None
     if delivery is None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.checkins.messages import checkin_reply, paused_reply
-from bot.checkins.store import MAX_UNANSWERED, SNOOZED, CheckinStore, Due, Outcome
 from bot.core.delivery import Delivery, DeliveryStatus, Sender
 from bot.core.model import UserRef
+from bot.core.ports import CheckinStorePort
+from bot.core.records import MAX_UNANSWERED, SNOOZED, Due, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class _PlatformGate:
 async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: str,
                        stopping: asyncio.Event | None = None, batch: int = 200) -> TickReport:
     """Send every check-in due at `now` that a sender here can deliver; returns what happened."""
-    store: CheckinStore = app.deps.extra["checkins"]
+    store: CheckinStorePort = app.deps.checkins
     report = TickReport()
     gate = _PlatformGate()
     stopping = stopping or asyncio.Event()

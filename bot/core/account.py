@@ -28,7 +28,7 @@ def export(deps: Deps, cmd: Command, args: str = "") -> Result:
             for e in deps.tracks.enrollments(user.id)
         ],
     }
-    for exporter in deps.extra.get("exporters", []):  # later features add their own data
+    for exporter in deps.exporters:  # later features add their own data
         data.update(exporter(user))
     return Result.of(Reply(title="Your data", sections=("```\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```",)))
 

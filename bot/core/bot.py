@@ -48,6 +48,18 @@ class SkillBot:
             "forget.confirm": account.forget_confirmed, "cancel": account.cancel,
         }
 
+    def register_verb(self, verb: str, handler: TextHandler) -> None:
+        """Add a feature's verb; a verb registered twice is a wiring mistake and fails loudly."""
+        if verb in self.text_handlers:
+            raise ValueError(f"verb {verb!r} is already registered")
+        self.text_handlers[verb] = handler
+
+    def register_button(self, action_id: str, handler: ButtonHandler) -> None:
+        """Add a feature's button action; an action registered twice fails loudly."""
+        if action_id in self.button_handlers:
+            raise ValueError(f"button action {action_id!r} is already registered")
+        self.button_handlers[action_id] = handler
+
     def handle(self, cmd: Command) -> Result:
         """Never raises: user errors are answered as written, anything else with an apology."""
         started = time.perf_counter()

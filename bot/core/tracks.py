@@ -7,9 +7,9 @@ from bot.content.schema import Skill
 from bot.core.buttons import pack, require_owner, unpack
 from bot.core.deps import Deps
 from bot.core.model import Button, Command, Field, Post, Reply, Result, Style, UserError
+from bot.core.records import EnrollmentRecord, StepRecord, UserRecord
 from bot.core.schedule import Weekly, format_local, next_occurrence, parse_weekly, safe_zone, week_key
 from bot.core.text import progress_bar
-from bot.store.records import EnrollmentRecord, StepRecord, UserRecord
 
 NEXT_TRACK = {
     "programming": "math", "math": "ml", "ml": "deep-learning", "deep-learning": "genai",

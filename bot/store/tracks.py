@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -11,18 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import UserRef
+from bot.core.records import EnrollmentRecord, StepOutcome, StepRecord, UserRecord
 from bot.store.models import Enrollment, StepEvent, User
-from bot.store.records import (
-    EnrollmentRecord, StepRecord, UserRecord, enrollment_record, step_record, user_record,
-)
+from bot.store.records import enrollment_record, step_record, user_record
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    recorded: bool  # False when the step was already recorded (a double press or a race)
-    enrollment: EnrollmentRecord
 
 
 class TrackStore:
@@ -31,11 +23,6 @@ class TrackStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The session factory, shared with the stores of later features."""
-        return self._sessions
 
     # -- users ------------------------------------------------------------------------------
     def _find_user_row(self, session: Session, ref: UserRef) -> User | None:

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from bot.content.loader import Catalog
 from bot.core.model import Field, Reply
+from bot.core.records import Member
 from bot.core.text import mention, progress_bar
 from bot.core.tracks import streak_weeks
-from bot.teams.store import Member
 
 NAMED = 25  # people named in "this week"
 NAMED_SHORT = 5  # in the shorter lists (tracks finished, streaks)

@@ -10,19 +10,19 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from bot.checkins.store import worker_name
-from bot.core.delivery import Delivery, DeliveryStatus, Sender
+from bot.core.delivery import Delivery, DeliveryStatus, Sender, worker_name
 from bot.core.model import Reply, UserRef
+from bot.core.ports import TeamStorePort
+from bot.core.records import Claim, TeamChannelRecord
 from bot.teams.board import Window, build_board
-from bot.teams.store import Claim, TeamChannelRecord, TeamStore
 
 log = logging.getLogger(__name__)
 
 WEEK = timedelta(weeks=1)
 
 
-def store_of(app) -> TeamStore:
-    return app.deps.extra["teams"]
+def store_of(app) -> TeamStorePort:
+    return app.deps.teams
 
 
 def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, now: datetime) -> Reply:

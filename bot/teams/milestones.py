@@ -9,22 +9,22 @@ from datetime import datetime, timedelta
 
 from bot.core.deps import Deps
 from bot.core.model import Post, Reply
+from bot.core.ports import TeamStorePort
+from bot.core.records import EnrollmentRecord, UserRecord
 from bot.core.schedule import week_key
 from bot.core.text import mention
 from bot.core.tracks import streak_weeks
-from bot.store.records import EnrollmentRecord, UserRecord
-from bot.teams.store import TeamStore
 
 STREAK = 4
 
 
-def make_hook(deps: Deps, store: TeamStore):
+def make_hook(deps: Deps, store: TeamStorePort):
     def on_progress(user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
         return milestone_posts(deps, store, user, enrollment)
     return on_progress
 
 
-def milestone_posts(deps: Deps, store: TeamStore, user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
+def milestone_posts(deps: Deps, store: TeamStorePort, user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
     channels = store.shared_channels(user)
     if not channels:
         return []

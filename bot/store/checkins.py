@@ -6,18 +6,15 @@ for the same row either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses o
 """
 from __future__ import annotations
 
-import socket
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.records import SNOOZED, WEEKLY, CheckinDeliveryRecord, Due, Outcome
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.store.claims import commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
 
 # A check-in missed by more than this (downtime) is skipped to next week instead of sent late.
@@ -26,55 +23,10 @@ LATE_LIMIT = timedelta(hours=12)
 # begun it is sent again; if the send was in flight when the process died it may have arrived, so
 # it is given up ("lost") rather than risk the same check-in twice.
 LEASE = timedelta(minutes=5)
-# After this many unanswered check-ins in a row the track is paused.
-MAX_UNANSWERED = 3
-
-WEEKLY, SNOOZED = 0, 1
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True)
-class Due:
-    """One claimed check-in, with what the sender needs to address and word it."""
-
-    delivery_id: int
-    enrollment_id: int
-    user_id: int
-    week: str
-    attempt: int
-    step_index: int
-    due_at: datetime
-    track_id: str
-    platform: str
-    workspace: str
-    platform_user_id: str
-    display_name: str
-    checkin_tz: str
-    weekly: Weekly
-    schedule_set: bool
-    unanswered: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one send ended: sent, paused (the pause note went out), unreachable, retry, failed, released."""
-
-    due: Due
-    status: str
-    error: str = ""
-
-
 class CheckinStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    def _insert(self, session: Session):
-        dialect = session.get_bind().dialect.name
-        return pg_insert if dialect == "postgresql" else sqlite_insert
 
     # -- claiming ---------------------------------------------------------------------------
     def claim_due(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> tuple[list[Due], int]:
@@ -82,7 +34,7 @@ class CheckinStore:
         process can send to). Returns (claimed, skipped as stale)."""
         claimed: list[Due] = []
         stale = 0
-        with self._sessions.begin() as session:
+        with self._sessions() as session:
             rows = session.execute(
                 select(Enrollment, User).join(User, User.id == Enrollment.user_id)
                 .where(Enrollment.status == "active", Enrollment.next_checkin_at <= now,
@@ -90,7 +42,6 @@ class CheckinStore:
                 .order_by(Enrollment.next_checkin_at).limit(limit)
                 .with_for_update(of=Enrollment, skip_locked=True)
             ).all()
-            insert = self._insert(session)
             for enrollment, user in rows:
                 weekly = Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
                 due_at = enrollment.next_checkin_at
@@ -99,16 +50,16 @@ class CheckinStore:
                     stale += 1
                     continue
                 week = week_key(due_at, user.checkin_tz)
-                delivery_id = session.scalar(
-                    insert(CheckinDelivery).values(
-                        enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
-                        step_index=enrollment.current_step, due_at=due_at, status="claimed",
-                        claimed_by=worker, claimed_at=now,
-                    ).on_conflict_do_nothing().returning(CheckinDelivery.id)
+                delivery_id = insert_once(
+                    session, CheckinDelivery, enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
+                    step_index=enrollment.current_step, due_at=due_at, status="claimed",
+                    claimed_by=worker, claimed_at=now,
                 )
                 if delivery_id is None:  # this week's check-in already exists (e.g. schedule changed)
                     continue
                 claimed.append(_due(delivery_id, enrollment, user, week, WEEKLY, enrollment.current_step, due_at))
+            if not commit_claims(session):
+                return [], stale
         return claimed, stale
 
     def claim_pending(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> list[Due]:
@@ -186,11 +137,13 @@ class CheckinStore:
             ).values(status="released")).rowcount
 
     # -- buttons ----------------------------------------------------------------------------
-    def delivery(self, delivery_id: int) -> CheckinDelivery | None:
+    def delivery(self, delivery_id: int) -> CheckinDeliveryRecord | None:
         with self._sessions() as session:
-            return session.get(CheckinDelivery, delivery_id)
+            row = session.get(CheckinDelivery, delivery_id)
+            return CheckinDeliveryRecord(row.id, row.enrollment_id, row.week, row.attempt, row.step_index,
+                                         row.status, row.answer) if row else None
 
-    def is_latest_week(self, delivery: CheckinDelivery) -> bool:
+    def is_latest_week(self, delivery: CheckinDeliveryRecord) -> bool:
         with self._sessions() as session:
             latest = session.scalar(
                 select(CheckinDelivery.week).where(CheckinDelivery.enrollment_id == delivery.enrollment_id,
@@ -205,19 +158,16 @@ class CheckinStore:
                 CheckinDelivery.id == delivery_id, CheckinDelivery.answer.is_(None)).values(answer=answer))
             session.execute(update(User).where(User.id == user_id).values(unanswered_checkins=0))
 
-    def snooze(self, delivery: CheckinDelivery, due_at: datetime) -> bool:
+    def snooze(self, delivery: CheckinDeliveryRecord, due_at: datetime) -> bool:
         """Schedule this week's repeat once; False when it was already snoozed."""
         with self._sessions.begin() as session:
-            insert = self._insert(session)
-            new_id = session.scalar(insert(CheckinDelivery).values(
-                enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
-                step_index=delivery.step_index, due_at=due_at, status="scheduled",
-            ).on_conflict_do_nothing().returning(CheckinDelivery.id))
+            new_id = insert_once(session, CheckinDelivery,
+                                 enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
+                                 step_index=delivery.step_index, due_at=due_at, status="scheduled")
             return new_id is not None
 
     def counts(self) -> dict[str, int]:
         """Deliveries by status, for doctor and benchmarks."""
-        from sqlalchemy import func
         with self._sessions() as session:
             return dict(session.execute(select(CheckinDelivery.status, func.count())
                                         .group_by(CheckinDelivery.status)).all())

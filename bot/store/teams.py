@@ -7,17 +7,16 @@ channel either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the uni
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import ChannelRef
+from bot.core.records import Claim, EnrollmentRecord, Member, StepRecord, TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.store.claims import commit_claims, insert_once
 from bot.store.models import (
     DigestDelivery,
     Enrollment,
@@ -27,35 +26,11 @@ from bot.store.models import (
     TeamShare,
     User,
 )
-from bot.store.records import (
-    EnrollmentRecord,
-    StepRecord,
-    UserRecord,
-    enrollment_record,
-    step_record,
-    user_record,
-)
+from bot.store.records import enrollment_record, step_record, user_record
 
 # A digest missed by more than this (downtime) is skipped to next week instead of posted late;
 # a rate-limited or failed one is retried by later ticks only within it, so nothing retries forever.
 LATE_LIMIT = timedelta(hours=12)
-
-
-@dataclass(frozen=True)
-class TeamChannelRecord:
-    id: int
-    platform: str
-    workspace: str
-    channel_id: str
-    channel_name: str
-    admin_user_id: int | None
-    active: bool
-    weekly: Weekly
-    next_digest_at: datetime | None
-
-    @property
-    def ref(self) -> ChannelRef:
-        return ChannelRef(self.platform, self.workspace, self.channel_id, name=self.channel_name)
 
 
 def channel_record(row: TeamChannel) -> TeamChannelRecord:
@@ -65,33 +40,10 @@ def channel_record(row: TeamChannel) -> TeamChannelRecord:
     )
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One digest this process is to post."""
-
-    delivery_id: int
-    channel: TeamChannelRecord
-    week: str
-    due_at: datetime
-
-
-@dataclass(frozen=True)
-class Member:
-    """An opted-in member with what the digest needs: their enrollments and step events."""
-
-    user: UserRecord
-    enrollments: tuple[EnrollmentRecord, ...]
-    steps: tuple[StepRecord, ...]
-
-
 class TeamStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    @staticmethod
-    def _insert(session: Session):
-        return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
     # -- channels ---------------------------------------------------------------------------
     def _row(self, session: Session, ref: ChannelRef) -> TeamChannel | None:
@@ -162,9 +114,8 @@ class TeamStore:
                     TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)).rowcount
                 session.commit()
                 return bool(changed)
-            new_id = session.scalar(self._insert(session)(TeamShare).values(
-                team_channel_id=channel_id, user_id=user_id, created_at=self._now(),
-            ).on_conflict_do_nothing().returning(TeamShare.id))
+            new_id = insert_once(session, TeamShare, team_channel_id=channel_id, user_id=user_id,
+                                 created_at=self._now())
             session.commit()
             return new_id is not None
 
@@ -225,16 +176,12 @@ class TeamStore:
                     continue
                 week = week_key(due_at, weekly.tz)
                 # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
-                delivery_id = session.scalar(self._insert(session)(DigestDelivery).values(
-                    team_channel_id=row.id, week=week, status="claimed", claimed_by=worker, claimed_at=now,
-                ).on_conflict_do_nothing().returning(DigestDelivery.id))
+                delivery_id = insert_once(session, DigestDelivery, team_channel_id=row.id, week=week,
+                                          status="claimed", claimed_by=worker, claimed_at=now)
                 if delivery_id is None:  # someone else has this week's digest
                     continue
                 claimed.append(Claim(delivery_id, channel_record(row), week, due_at))
-            try:
-                session.commit()
-            except IntegrityError:  # lost a race on the unique key at commit: another process has them
-                session.rollback()
+            if not commit_claims(session):  # lost a race on the unique key at commit: another process has them
                 return [], stale
         return claimed, stale
 
@@ -283,8 +230,6 @@ class TeamStore:
     def record_milestone(self, user_id: int, kind: str, key: str) -> bool:
         """True the first time this milestone is seen; False ever after."""
         with self._sessions() as session:
-            new_id = session.scalar(self._insert(session)(MilestonePost).values(
-                user_id=user_id, kind=kind, key=key[:60], at=self._now(),
-            ).on_conflict_do_nothing().returning(MilestonePost.id))
+            new_id = insert_once(session, MilestonePost, user_id=user_id, kind=kind, key=key[:60], at=self._now())
             session.commit()
             return new_id is not None
