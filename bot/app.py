@@ -12,11 +12,12 @@ from bot.content.loader import Catalog, load_catalog
 from bot.content.search import Searcher
 from bot.core.bot import SkillBot
 from bot.core.deps import Deps, utc_now
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
 
@@ -33,6 +34,7 @@ class App:
     deps: Deps
     bot: SkillBot
     metrics: Metrics
+    state: StateStore
 
 
 def prepare_database(engine: Engine, auto_migrate: bool) -> None:
@@ -60,4 +62,4 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
-    return App(settings, engine, deps, bot, metrics)
+    return App(settings, engine, deps, bot, metrics, StateStore(engine))

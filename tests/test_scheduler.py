@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.runner import Runtime
-from bot.scheduler import start_scheduler
+from bot.runtime.runner import Runtime
+from bot.runtime.scheduler import start_scheduler
 from bot.store.models import CheckinDelivery
 from tests.checkins_helpers import RecordingSender, seed_due, tick
 

@@ -11,17 +11,20 @@ import asyncio
 import logging
 
 import discord
-import yarl
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
 
+from bot.adapters.base import Host
 from bot.adapters.discord_render import OutMessage, parse_custom_id, render
-from bot.adapters.discord_sync import bot_intents, define_commands, quiet_voice_warnings, sync
-from bot.app import App
+from bot.adapters.discord_sync import (
+    bot_intents,
+    configure_endpoints,
+    define_commands,
+    quiet_voice_warnings,
+    sync,
+)
 from bot.core.bot import APOLOGY
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +38,6 @@ DEFER_AFTER = 1.0  # seconds of core time before deferring; Discord drops an ans
 DEFER_WHEN_BUSY = 8  # interactions already in flight: a new one would queue, so acknowledge it first
 READY_TIMEOUT = 60.0
 MAX_RATELIMIT_WAIT = 30.0  # discord.py sleeps through 429s up to this (its minimum); longer ones come back to us
-
-
-def configure_endpoints(settings: Settings) -> None:
-    """Point discord.py at DISCORD_API_URL / DISCORD_GATEWAY_URL (tests and proxies).
-
-    discord.py keeps both as class attributes, so this is process-wide by design of the library.
-    """
-    if settings.discord_api_url:
-        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
-    if settings.discord_gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def _delivery_for(exc: Exception, dm: bool) -> Delivery:
@@ -145,7 +137,7 @@ class DiscordAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, app: App, shard_id: int | None = None, shard_count: int | None = None,
+    def __init__(self, app: Host, shard_id: int | None = None, shard_count: int | None = None,
                  guild_ready_timeout: float = 2.0, identify_delay: float = 5.0):
         self.app = app
         configure_endpoints(app.settings)
@@ -213,7 +205,7 @@ class DiscordAdapter:
         if self.shard_id not in (None, 0):
             return
         try:
-            await sync(self.client.tree, self.app.engine)
+            await sync(self.client.tree, self.app.state)
         except Exception:
             log.exception("discord command sync failed; run `skillbot discord sync` to retry")
 

@@ -24,8 +24,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.base import Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
-from bot.app import App
 from bot.core.bot import APOLOGY
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
@@ -157,7 +157,7 @@ class SlackAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, app: App, ping_interval: float = 10.0):
+    def __init__(self, app: Host, ping_interval: float = 10.0):
         settings = app.settings
         if settings.slack_bot_token is None:
             raise RuntimeError("SLACK_BOT_TOKEN is not set")

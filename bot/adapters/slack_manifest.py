@@ -1,9 +1,6 @@
 """`skillbot slack manifest`: a ready Slack app manifest to paste into api.slack.com/apps."""
 from __future__ import annotations
 
-import json
-import sys
-
 BOT_SCOPES = [
     "commands",          # the /skill slash command
     "chat:write",        # answers, check-ins and team posts
@@ -40,13 +37,3 @@ def manifest(socket_mode: bool = True, url: str | None = None) -> dict:
                      "org_deploy_enabled": False, "socket_mode_enabled": socket_mode,
                      "token_rotation_enabled": False},
     }
-
-
-def cmd_manifest(args) -> int:
-    socket_mode = getattr(args, "socket_mode", "on") != "off"
-    url = getattr(args, "url", None)
-    if not socket_mode and not url:
-        print("HTTP mode needs your public base URL: --url https://bot.example.com", file=sys.stderr)
-        return 2
-    print(json.dumps(manifest(socket_mode, url), indent=2))
-    return 0

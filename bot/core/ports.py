@@ -20,6 +20,13 @@ from bot.core.records import (
 from bot.core.schedule import Weekly
 
 
+class StatePort(Protocol):
+    """Small facts kept between runs, by key."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+
+
 class TrackStorePort(Protocol):
     """Users, enrollments and step events."""
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from bot.cli import _settings
 from bot.settings import Settings
 
@@ -99,7 +97,7 @@ async def check_discord(settings: Settings) -> Check:
 
 def _discord_sync_state(settings: Settings) -> str:
     try:
-        from bot.adapters.discord_sync import sync_state
+        from bot.cli.discord import sync_state
     except ImportError:
         return "command sync state unknown"
     try:
@@ -109,16 +107,11 @@ def _discord_sync_state(settings: Settings) -> str:
 
 
 def check_scheduler(settings: Settings) -> Check:
-    from bot.store.db import make_engine, make_session_factory
-    from bot.store.models import Enrollment, TeamChannel
+    from bot.store.db import make_engine
+    from bot.store.state import schedule_summary
     engine = make_engine(settings.database_url)
-    now = datetime.now(UTC)
     try:
-        with make_session_factory(engine)() as session:
-            active = Enrollment.status == "active"
-            due = session.scalar(select(func.count()).where(active, Enrollment.next_checkin_at <= now))
-            upcoming = session.scalar(select(func.min(Enrollment.next_checkin_at)).where(active))
-            digest = session.scalar(select(func.min(TeamChannel.next_digest_at)).where(TeamChannel.active.is_(True)))
+        due, upcoming, digest = schedule_summary(engine, datetime.now(UTC))
     except Exception as exc:
         return Check("scheduler", "fail", f"cannot read schedule: {type(exc).__name__}")
     finally:

@@ -15,7 +15,7 @@ from bot.checkins.dispatch import run_checkins
 from bot.core.delivery import worker_name
 
 if TYPE_CHECKING:
-    from bot.runner import Runtime
+    from bot.runtime.runner import Runtime
 
 log = logging.getLogger(__name__)
 

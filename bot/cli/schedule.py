@@ -24,7 +24,7 @@ def parse_now(text: str | None) -> datetime:
 
 async def _with_senders(app, work):
     from bot.adapters.console import ConsoleSender
-    from bot.runner import build_adapters
+    from bot.runtime.runner import build_adapters
 
     settings = app.settings
     platforms = [name for name, ok in (("slack", settings.slack_configured),
