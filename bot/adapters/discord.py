@@ -23,14 +23,13 @@ from bot.adapters.discord_sync import (
     sync,
 )
 from bot.core.bot import APOLOGY
+from bot.core.commands import SUGGESTED
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-VERBS = ("track", "progress", "done", "skip", "pause", "resume", "leave", "schedule", "share", "team",
-         "export", "forget-me", "help", "list")
 # A Discord user id is global, and check-ins (and their buttons) arrive in DMs, outside any server:
 # one person is one learner everywhere, so users are not scoped by server. Channels are.
 USER_SCOPE = "discord"
@@ -98,9 +97,9 @@ def suggestions(searcher, current: str, limit: int = 25) -> list[str]:
     """Autocomplete: subcommands and skill/topic names for what the user has typed so far."""
     text = " ".join(current.lower().split())
     verb, space, rest = text.partition(" ")
-    if space and verb in VERBS:
+    if space and verb in SUGGESTED:
         return [f"{verb} {name}" for name in searcher.names_like(rest, limit)][:limit]
-    verbs = [v for v in VERBS if v.startswith(text)] if not space else []
+    verbs = [v for v in SUGGESTED if v.startswith(text)] if not space else []
     return (verbs + [n for n in searcher.names_like(text, limit) if n not in verbs])[:limit]
 
 

@@ -1,6 +1,9 @@
 """`skillbot slack manifest`: a ready Slack app manifest to paste into api.slack.com/apps."""
 from __future__ import annotations
 
+from bot.core.commands import usage_hint
+
+# The one scope list: the manifest asks for these and `skillbot doctor` checks the token has them.
 BOT_SCOPES = [
     "commands",          # the /skill slash command
     "chat:write",        # answers, check-ins and team posts
@@ -16,7 +19,7 @@ def manifest(socket_mode: bool = True, url: str | None = None) -> dict:
     """The manifest; HTTP mode points the command, events and interactivity at URL/slack/events."""
     events_url = f"{(url or 'https://YOUR-HOST').rstrip('/')}/slack/events"
     command = {"command": "/skill", "description": "Learn AI engineering skills: ask, track, progress",
-               "usage_hint": "mlops | track mlops | progress | done | help", "should_escape": False}
+               "usage_hint": usage_hint(), "should_escape": False}
     interactivity: dict = {"is_enabled": True}
     events: dict = {"bot_events": BOT_EVENTS}
     if not socket_mode:

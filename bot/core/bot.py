@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.content.loader import Catalog
 from bot.content.search import Match
 from bot.core import account, cards, tracks
+from bot.core.commands import VERBS
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
 from bot.core.parse import parse
@@ -52,6 +53,8 @@ class SkillBot:
         """Add a feature's verb; a verb registered twice is a wiring mistake and fails loudly."""
         if verb in self.text_handlers:
             raise ValueError(f"verb {verb!r} is already registered")
+        if verb not in VERBS.values():
+            raise ValueError(f"verb {verb!r} is not in the command table (bot/core/commands.py)")
         self.text_handlers[verb] = handler
 
     def register_button(self, action_id: str, handler: ButtonHandler) -> None:

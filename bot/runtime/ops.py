@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.adapters.slack_manifest import BOT_SCOPES
 from bot.cli import _settings
 from bot.settings import Settings
 
-SLACK_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
+SLACK_SCOPES = set(BOT_SCOPES)
 
 
 @dataclass
