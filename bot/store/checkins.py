@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.records import SNOOZED, WEEKLY, CheckinDeliveryRecord, Due, Outcome
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.states import CheckinStatus, EnrollmentStatus
 from bot.store.claims import commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
 
@@ -37,7 +38,7 @@ class CheckinStore:
         with self._sessions() as session:
             rows = session.execute(
                 select(Enrollment, User).join(User, User.id == Enrollment.user_id)
-                .where(Enrollment.status == "active", Enrollment.next_checkin_at <= now,
+                .where(Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.next_checkin_at <= now,
                        User.unreachable_since.is_(None), User.platform.in_(platforms))
                 .order_by(Enrollment.next_checkin_at).limit(limit)
                 .with_for_update(of=Enrollment, skip_locked=True)
@@ -52,7 +53,7 @@ class CheckinStore:
                 week = week_key(due_at, user.checkin_tz)
                 delivery_id = insert_once(
                     session, CheckinDelivery, enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
-                    step_index=enrollment.current_step, due_at=due_at, status="claimed",
+                    step_index=enrollment.current_step, due_at=due_at, status=CheckinStatus.CLAIMED,
                     claimed_by=worker, claimed_at=now,
                 )
                 if delivery_id is None:  # this week's check-in already exists (e.g. schedule changed)
@@ -74,8 +75,8 @@ class CheckinStore:
                 .where(
                     CheckinDelivery.due_at <= now, User.platform.in_(platforms),
                     or_(
-                        CheckinDelivery.status.in_(("scheduled", "released")),
-                        (CheckinDelivery.status.in_(("claimed", "retry", "sending")))
+                        CheckinDelivery.status.in_((CheckinStatus.SCHEDULED, CheckinStatus.RELEASED)),
+                        (CheckinDelivery.status.in_((CheckinStatus.CLAIMED, CheckinStatus.RETRY, CheckinStatus.SENDING)))
                         & (CheckinDelivery.claimed_at <= now - LEASE),
                     ),
                 )
@@ -83,13 +84,13 @@ class CheckinStore:
                 .with_for_update(of=CheckinDelivery, skip_locked=True)
             ).all()
             for delivery, enrollment, user in rows:
-                if delivery.status == "sending":  # died mid-send: it may have arrived
-                    delivery.status = "lost"
+                if delivery.status == CheckinStatus.SENDING:  # died mid-send: it may have arrived
+                    delivery.status = CheckinStatus.LOST
                     continue
-                if now - delivery.due_at > LATE_LIMIT or enrollment.status != "active" or user.unreachable_since:
-                    delivery.status = "expired"
+                if now - delivery.due_at > LATE_LIMIT or enrollment.status != EnrollmentStatus.ACTIVE or user.unreachable_since:
+                    delivery.status = CheckinStatus.EXPIRED
                     continue
-                delivery.status, delivery.claimed_by, delivery.claimed_at = "claimed", worker, now
+                delivery.status, delivery.claimed_by, delivery.claimed_at = CheckinStatus.CLAIMED, worker, now
                 claimed.append(_due(delivery.id, enrollment, user, delivery.week, delivery.attempt,
                                     enrollment.current_step, delivery.due_at))
         return claimed
@@ -99,7 +100,7 @@ class CheckinStore:
         """Recorded just before the platform calls, so a crash during them never leads to a repeat."""
         with self._sessions.begin() as session:
             session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_([d.delivery_id for d in dues]))
-                            .values(status="sending"))
+                            .values(status=CheckinStatus.SENDING))
 
     def record(self, outcomes: list[Outcome], now: datetime) -> None:
         """Store how each send ended, in one transaction for the whole group."""
@@ -110,31 +111,31 @@ class CheckinStore:
             for status, group in by_status.items():
                 ids = [o.due.delivery_id for o in group]
                 users = [o.due.user_id for o in group]
-                if status == "sent":
+                if status == CheckinStatus.SENT:
                     session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status="sent", sent_at=now, error=None))
+                                    .values(status=CheckinStatus.SENT, sent_at=now, error=None))
                     weekly = [o.due.user_id for o in group if o.due.attempt == WEEKLY]
                     session.execute(update(User).where(User.id.in_(weekly))
                                     .values(unanswered_checkins=User.unanswered_checkins + 1))
-                elif status == "paused":
+                elif status == CheckinStatus.PAUSED:
                     session.execute(update(Enrollment).where(Enrollment.id.in_([o.due.enrollment_id for o in group]))
-                                    .values(status="paused", next_checkin_at=None, updated_at=now))
+                                    .values(status=EnrollmentStatus.PAUSED, next_checkin_at=None, updated_at=now))
                     session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status="paused", sent_at=now))
+                                    .values(status=CheckinStatus.PAUSED, sent_at=now))
                     session.execute(update(User).where(User.id.in_(users)).values(unanswered_checkins=0))
                 else:  # unreachable, retry, failed, released: `retry` waits out a lease first
                     for outcome in group:
                         session.execute(update(CheckinDelivery).where(CheckinDelivery.id == outcome.due.delivery_id)
                                         .values(status=status, claimed_at=now, error=outcome.error[:200] or None))
-                    if status == "unreachable":
+                    if status == CheckinStatus.UNREACHABLE:
                         session.execute(update(User).where(User.id.in_(users)).values(unreachable_since=now))
 
     def release_all(self, worker: str) -> int:
         """At shutdown: hand unsent claims back so the next process sends them without waiting."""
         with self._sessions.begin() as session:
             return session.execute(update(CheckinDelivery).where(
-                CheckinDelivery.claimed_by == worker, CheckinDelivery.status == "claimed",
-            ).values(status="released")).rowcount
+                CheckinDelivery.claimed_by == worker, CheckinDelivery.status == CheckinStatus.CLAIMED,
+            ).values(status=CheckinStatus.RELEASED)).rowcount
 
     # -- buttons ----------------------------------------------------------------------------
     def delivery(self, delivery_id: int) -> CheckinDeliveryRecord | None:
@@ -163,7 +164,7 @@ class CheckinStore:
         with self._sessions.begin() as session:
             new_id = insert_once(session, CheckinDelivery,
                                  enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
-                                 step_index=delivery.step_index, due_at=due_at, status="scheduled")
+                                 step_index=delivery.step_index, due_at=due_at, status=CheckinStatus.SCHEDULED)
             return new_id is not None
 
     def counts(self) -> dict[str, int]:
@@ -175,7 +176,7 @@ class CheckinStore:
     def next_due(self, limit: int = 3) -> list[datetime]:
         with self._sessions() as session:
             return list(session.scalars(select(Enrollment.next_checkin_at).where(
-                Enrollment.status == "active", Enrollment.next_checkin_at.is_not(None))
+                Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.next_checkin_at.is_not(None))
                 .order_by(Enrollment.next_checkin_at).limit(limit)))
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select, text
 
+from bot.core.states import EnrollmentStatus
 from bot.store.db import make_session_factory
 from bot.store.models import BotState, Enrollment, TeamChannel
 
@@ -38,7 +39,7 @@ def ping(engine: Engine) -> None:
 def schedule_summary(engine: Engine, now: datetime) -> tuple[int, datetime | None, datetime | None]:
     """For doctor: check-ins due now, the next check-in instant and the next digest instant."""
     with make_session_factory(engine)() as session:
-        active = Enrollment.status == "active"
+        active = Enrollment.status == EnrollmentStatus.ACTIVE
         due = session.scalar(select(func.count()).where(active, Enrollment.next_checkin_at <= now)) or 0
         upcoming = session.scalar(select(func.min(Enrollment.next_checkin_at)).where(active))
         digest = session.scalar(select(func.min(TeamChannel.next_digest_at)).where(TeamChannel.active.is_(True)))

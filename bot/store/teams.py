@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.model import ChannelRef
 from bot.core.records import Claim, EnrollmentRecord, Member, StepRecord, TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.states import DigestStatus
 from bot.store.claims import commit_claims, insert_once
 from bot.store.models import (
     DigestDelivery,
@@ -177,7 +178,7 @@ class TeamStore:
                 week = week_key(due_at, weekly.tz)
                 # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
                 delivery_id = insert_once(session, DigestDelivery, team_channel_id=row.id, week=week,
-                                          status="claimed", claimed_by=worker, claimed_at=now)
+                                          status=DigestStatus.CLAIMED, claimed_by=worker, claimed_at=now)
                 if delivery_id is None:  # someone else has this week's digest
                     continue
                 claimed.append(Claim(delivery_id, channel_record(row), week, due_at))
@@ -192,20 +193,20 @@ class TeamStore:
         with self._sessions() as session:
             rows = session.execute(
                 select(DigestDelivery, TeamChannel).join(TeamChannel, TeamChannel.id == DigestDelivery.team_channel_id)
-                .where(DigestDelivery.status == "retry", TeamChannel.platform.in_(platforms))
+                .where(DigestDelivery.status == DigestStatus.RETRY, TeamChannel.platform.in_(platforms))
                 .order_by(DigestDelivery.id)
             ).all()
             expired = [d.id for d, c in rows if now - d.claimed_at > LATE_LIMIT or not c.active]
             if expired:
                 session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(expired),
-                                                             DigestDelivery.status == "retry")
-                                .values(status="expired"))
+                                                             DigestDelivery.status == DigestStatus.RETRY)
+                                .values(status=DigestStatus.EXPIRED))
             for delivery, channel in rows:
                 if delivery.id in expired:
                     continue
                 won = session.execute(update(DigestDelivery).where(
-                    DigestDelivery.id == delivery.id, DigestDelivery.status == "retry",
-                ).values(status="claimed", claimed_by=worker)).rowcount
+                    DigestDelivery.id == delivery.id, DigestDelivery.status == DigestStatus.RETRY,
+                ).values(status=DigestStatus.CLAIMED, claimed_by=worker)).rowcount
                 if won:
                     claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at))
             session.commit()
@@ -214,7 +215,7 @@ class TeamStore:
     def mark(self, delivery_id: int, status: str, now: datetime) -> None:
         """sending, sent, retry, gone, failed. `claimed_at` stays the first claim: the retry window."""
         values: dict[str, object] = {"status": status}
-        if status == "sent":
+        if status == DigestStatus.SENT:
             values["sent_at"] = now
         with self._sessions.begin() as session:
             session.execute(update(DigestDelivery).where(DigestDelivery.id == delivery_id).values(**values))

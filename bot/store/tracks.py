@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import UserRef
 from bot.core.records import EnrollmentRecord, StepOutcome, StepRecord, UserRecord
+from bot.core.states import EnrollmentStatus
 from bot.store.models import Enrollment, StepEvent, User
 from bot.store.records import enrollment_record, step_record, user_record
 
@@ -93,7 +94,7 @@ class TrackStore:
     def current(self, user_id: int) -> EnrollmentRecord | None:
         """The active enrollment, else the most recent paused one."""
         for record in self.enrollments(user_id):
-            if record.status in ("active", "paused"):
+            if record.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
                 return record
         return None
 
@@ -111,16 +112,16 @@ class TrackStore:
         with self._sessions.begin() as session:
             session.execute(update(Enrollment).where(
                 Enrollment.user_id == user_id, Enrollment.track_id != track_id,
-                Enrollment.status.in_(("active", "paused")),
-            ).values(status="left", next_checkin_at=None, updated_at=now))
+                Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
+            ).values(status=EnrollmentStatus.LEFT, next_checkin_at=None, updated_at=now))
             row = session.scalar(select(Enrollment).where(
                 Enrollment.user_id == user_id, Enrollment.track_id == track_id))
             resumed = row is not None
             if row is None:
                 row = Enrollment(user_id=user_id, track_id=track_id, current_step=0, started_at=now)
                 session.add(row)
-            if row.status != "finished":
-                row.status = "active"
+            if row.status != EnrollmentStatus.FINISHED:
+                row.status = EnrollmentStatus.ACTIVE
                 row.next_checkin_at = next_checkin
             row.updated_at = now
             session.flush()
@@ -129,10 +130,10 @@ class TrackStore:
     def set_status(self, enrollment_id: int, status: str, next_checkin: datetime | None = None) -> EnrollmentRecord:
         with self._sessions.begin() as session:
             row = session.get(Enrollment, enrollment_id)
-            if status == "active":  # another track may have become active meanwhile
+            if status == EnrollmentStatus.ACTIVE:  # another track may have become active meanwhile
                 session.execute(update(Enrollment).where(
-                    Enrollment.user_id == row.user_id, Enrollment.id != row.id, Enrollment.status == "active",
-                ).values(status="left", next_checkin_at=None, updated_at=self._now()))
+                    Enrollment.user_id == row.user_id, Enrollment.id != row.id, Enrollment.status == EnrollmentStatus.ACTIVE,
+                ).values(status=EnrollmentStatus.LEFT, next_checkin_at=None, updated_at=self._now()))
             row.status = status
             row.next_checkin_at = next_checkin
             row.updated_at = self._now()
@@ -156,14 +157,14 @@ class TrackStore:
         finished = step_index + 1 >= total_steps
         values = {"current_step": step_index + 1, "updated_at": now}
         if finished:
-            values |= {"status": "finished", "finished_at": now, "next_checkin_at": None}
+            values |= {"status": EnrollmentStatus.FINISHED, "finished_at": now, "next_checkin_at": None}
         elif next_checkin is not None:
             values["next_checkin_at"] = next_checkin
         with self._sessions() as session:
             try:
                 moved = session.execute(update(Enrollment).where(
                     Enrollment.id == enrollment_id, Enrollment.current_step == step_index,
-                    Enrollment.status.in_(("active", "paused")),
+                    Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
                 ).values(**values)).rowcount
                 if moved:
                     session.add(StepEvent(enrollment_id=enrollment_id, step_index=step_index, kind=kind,

@@ -12,6 +12,7 @@ from bot.core.model import Post, Reply
 from bot.core.ports import TeamStorePort
 from bot.core.records import EnrollmentRecord, UserRecord
 from bot.core.schedule import week_key
+from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.text import mention
 from bot.core.tracks import streak_weeks
 
@@ -30,7 +31,7 @@ def milestone_posts(deps: Deps, store: TeamStorePort, user: UserRecord, enrollme
         return []
     who = mention(user.platform_user_id, user.display_name or user.platform_user_id)
     found: list[tuple[str, str, Reply]] = []
-    if enrollment.status == "finished":
+    if enrollment.status == EnrollmentStatus.FINISHED:
         skill = deps.catalog.skill(enrollment.track_id)
         title = skill.title if skill else enrollment.track_id
         found.append(("track", enrollment.track_id, Reply(
@@ -54,6 +55,6 @@ def milestone_posts(deps: Deps, store: TeamStorePort, user: UserRecord, enrollme
 
 def _streak_start(now: datetime, tz: str, steps, streak: int) -> str:
     this_week = week_key(now, tz)
-    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == "done"}
+    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == StepKind.DONE}
     last = now if this_week in done_weeks else now - timedelta(weeks=1)
     return week_key(last - timedelta(weeks=streak - 1), tz)
