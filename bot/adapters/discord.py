@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -145,7 +146,7 @@ class DiscordAdapter:
                               guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
                               allowed_mentions=discord.AllowedMentions.none())
         self.shard_id = shard_id
-        self.client.tree.on_error = self._on_tree_error
+        self.client.tree.error(self._on_tree_error)
         define_commands(self.client.tree, self.on_skill, self.on_complete)
         self.sender = DiscordSender(self.client, app.metrics)
         self.defer_after = DEFER_AFTER
@@ -226,7 +227,8 @@ class DiscordAdapter:
         await self._answer(interaction, cmd, "command")
 
     async def on_component(self, interaction: discord.Interaction) -> None:
-        action_id, value = parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        data: dict[str, Any] = dict(interaction.data or {})
+        action_id, value = parse_custom_id(str(data.get("custom_id", "")))
         message_id = str(interaction.message.id) if interaction.message else ""
         cmd = Command(self._user(interaction), self._channel(interaction),
                       action=Action(action_id, value, message_ts=message_id))

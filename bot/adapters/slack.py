@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -29,6 +30,9 @@ from bot.adapters.slack_blocks import home_view, parse_action_id, render, unesca
 from bot.core.bot import APOLOGY
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +180,7 @@ class SlackAdapter:
         self.sender = SlackSender(self.client, app.metrics)
         self._replay = _ReplayGuard(secret) if secret else None
         self.ping_interval = ping_interval
-        self.handler = None
+        self.handler: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
         self.started = False
         self._users: dict[str, tuple[float, dict]] = {}
@@ -225,6 +229,8 @@ class SlackAdapter:
             return False
         if not self.socket_mode:
             return True
+        if self.handler is None:
+            return False
         client = self.handler.client
         return not client.closed and client.current_session is not None and not client.current_session.closed
 
@@ -237,7 +243,8 @@ class SlackAdapter:
         verdict = self._replay.verdict(body, request.headers) if self._replay is not None else "forged"
         if verdict == "replay":
             return web.Response(status=401, text="")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                        headers={k: request.headers.getall(k) for k in request.headers})
         if verdict == "fresh" and _ack_at_once(body):
             # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
             # the ack every 10 ms, which under load queues acknowledgements behind each other.

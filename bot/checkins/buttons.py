@@ -17,7 +17,7 @@ _GONE = "That check-in is no longer current, so I left your progress as it is. `
 
 def _checkin_of(deps: Deps, cmd: Command):
     store = deps.checkins
-    delivery_id, _step = unpack(cmd.action.value, 2)
+    delivery_id, _step = unpack(cmd.value, 2)
     delivery = store.delivery(int(delivery_id)) if delivery_id.isdigit() else None
     if delivery is None:
         raise UserError(_GONE)
@@ -46,7 +46,7 @@ def skip(deps: Deps, cmd: Command) -> Result:
 def snooze(deps: Deps, cmd: Command) -> Result:
     store, delivery, user = _checkin_of(deps, cmd)
     enrollment = deps.tracks.enrollment(delivery.enrollment_id)
-    if enrollment.current_step != delivery.step_index or enrollment.status != EnrollmentStatus.ACTIVE:
+    if enrollment is None or enrollment.current_step != delivery.step_index or enrollment.status != EnrollmentStatus.ACTIVE:
         raise UserError("You've already moved past that step, so there's nothing to snooze. "
                         "`/skill progress` shows what's next.")
     store.answer(delivery.id, StepKind.SNOOZED, user.id)

@@ -49,7 +49,10 @@ async def _sync_once(settings: Settings, guild_id: int | None) -> bool:
     engine = make_engine(settings.database_url)
     try:
         await asyncio.to_thread(prepare_database, engine, settings.auto_migrate)  # bot_state must exist
-        await client.login(settings.discord_token.get_secret_value())  # REST only: no gateway needed
+        token = settings.discord_token
+        if token is None:  # cmd_sync checks first; keeps the type honest
+            return False
+        await client.login(token.get_secret_value())  # REST only: no gateway needed
         return await sync(tree, StateStore(engine), guild_id, force=True)
     finally:
         await client.close()

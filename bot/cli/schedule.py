@@ -16,7 +16,7 @@ def parse_now(text: str | None) -> datetime:
     if not text:
         return datetime.now(UTC)
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise SystemExit(f"--now: {text!r} is not an ISO-8601 instant, e.g. 2026-12-07T09:00:00+01:00") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

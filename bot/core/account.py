@@ -45,7 +45,7 @@ def forget_me(deps: Deps, cmd: Command, args: str = "") -> Result:
 
 
 def forget_confirmed(deps: Deps, cmd: Command) -> Result:
-    (owner,) = unpack(cmd.action.value, 1)
+    (owner,) = unpack(cmd.value, 1)
     require_owner(cmd, owner)
     if deps.tracks.forget(cmd.user):
         return Result.of(Reply(title="Deleted", sections=("Everything I stored about you is gone. Take care!",)))
@@ -53,6 +53,6 @@ def forget_confirmed(deps: Deps, cmd: Command) -> Result:
 
 
 def cancel(deps: Deps, cmd: Command) -> Result:
-    (owner,) = unpack(cmd.action.value, 1)
+    (owner,) = unpack(cmd.value, 1)
     require_owner(cmd, owner)
     return Result.of(Reply(title="Okay, nothing changed."))

@@ -90,7 +90,7 @@ class SkillBot:
                 self.on_handled(cmd.user.platform, kind, elapsed)
 
     def _press(self, cmd: Command) -> Result:
-        handler = self.button_handlers.get(cmd.action.action_id)
+        handler = self.button_handlers.get(cmd.action.action_id) if cmd.action else None
         if handler is None:
             return Result.of(STALE_BUTTON)
         return handler(self.deps, cmd)

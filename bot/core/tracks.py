@@ -80,9 +80,9 @@ def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Resul
         old = track_skill(deps, current.track_id)
         return Result.of(Reply(
             title=f"Switch from {old.title} to {skill.title}?",
-            sections=(f"You're at week {current.current_step + 1} of {len(old.track)} on {old.title}. "
+            sections=((f"You're at week {current.current_step + 1} of {len(old.track)} on {old.title}. "
                       "Your progress there is kept; come back any time with "
-                      f"`/skill track {old.id}` to resume.",),
+                      f"`/skill track {old.id}` to resume."),),
             buttons=(
                 Button(f"Switch to {skill.title}", "track.switch", pack(skill.id, cmd.user.user_id), Style.PRIMARY),
                 Button(f"Stay on {old.title}", "cancel", pack(cmd.user.user_id)),
@@ -101,13 +101,13 @@ def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Resul
 
 
 def switch_button(deps: Deps, cmd: Command) -> Result:
-    skill_id, owner = unpack(cmd.action.value, 2)
+    skill_id, owner = unpack(cmd.value, 2)
     require_owner(cmd, owner)
     return join_skill(deps, cmd, track_skill(deps, skill_id), confirmed=True)
 
 
 def join_button(deps: Deps, cmd: Command) -> Result:
-    return join_skill(deps, cmd, track_skill(deps, cmd.action.value), confirmed=False)
+    return join_skill(deps, cmd, track_skill(deps, cmd.value), confirmed=False)
 
 
 def _checkin_note(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord) -> str:
@@ -180,7 +180,7 @@ def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int
     else:
         enrollment = deps.tracks.current(user.id) or _latest_finished(deps, user)
         if enrollment is None:
-            current_or_fail(deps, user)
+            enrollment, _ = current_or_fail(deps, user)
         skill = track_skill(deps, enrollment.track_id)
     if enrollment.status == EnrollmentStatus.FINISHED:
         return Result.of(Reply(title=f"You've finished the {skill.title} track 🎉", sections=(_suggest_next(deps, user),)))
@@ -228,7 +228,7 @@ def _suggest_next(deps: Deps, user: UserRecord) -> str:
         if candidate not in finished:
             break
         candidate = NEXT_TRACK.get(candidate)
-    skill = deps.catalog.skill(candidate) if candidate not in finished else None
+    skill = deps.catalog.skill(candidate) if candidate and candidate not in finished else None
     return f"Suggested next: **{skill.title}**: `/skill track {skill.id}`." if skill else "Pick another with `/skill list`."
 
 
@@ -268,8 +268,8 @@ def leave(deps: Deps, cmd: Command, args: str = "") -> Result:
     enrollment, skill = current_or_fail(deps, user)
     deps.tracks.set_status(enrollment.id, EnrollmentStatus.LEFT)
     return Result.of(Reply(title=f"You left the {skill.title} track",
-                           sections=(f"Your progress is kept: `/skill track {skill.id}` resumes at week "
-                                     f"{enrollment.current_step + 1}.",)))
+                           sections=((f"Your progress is kept: `/skill track {skill.id}` resumes at week "
+                                     f"{enrollment.current_step + 1}."),)))
 
 
 # -- schedule -------------------------------------------------------------------------------

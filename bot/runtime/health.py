@@ -37,7 +37,7 @@ async def _database_ok(runtime: Runtime) -> bool:
         try:
             ping(runtime.app.engine)
             return True
-        except Exception:
+        except Exception:  # noqa: BLE001 - doctor and readiness report any failure, never raise
             return False
 
     return await asyncio.to_thread(answers)

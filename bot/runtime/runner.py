@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 class PlatformAdapter(Protocol):
     platform: str
-    sender: Sender
+
+    @property
+    def sender(self) -> Sender:
+        """How the scheduler reaches this platform."""
 
     def add_routes(self, web_app: web.Application) -> None:
         """Add HTTP routes (e.g. Slack's /slack/events) before the server starts."""

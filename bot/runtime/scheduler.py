@@ -49,6 +49,7 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
 
     async def guarded_tick() -> None:
         task = asyncio.current_task()
+        assert task is not None  # a job always runs inside a task
         running.add(task)
         try:
             await tick(runtime, worker)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.records import SNOOZED, WEEKLY, CheckinDeliveryRecord, Due, Outcome
 from bot.core.schedule import Weekly, next_occurrence, week_key
 from bot.core.states import CheckinStatus, EnrollmentStatus
-from bot.store.claims import commit_claims, insert_once
+from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
 
 # A check-in missed by more than this (downtime) is skipped to next week instead of sent late.
@@ -46,6 +46,8 @@ class CheckinStore:
             for enrollment, user in rows:
                 weekly = Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
                 due_at = enrollment.next_checkin_at
+                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                    continue
                 enrollment.next_checkin_at = next_occurrence(weekly, max(due_at, now))
                 if now - due_at > LATE_LIMIT:
                     stale += 1
@@ -133,9 +135,9 @@ class CheckinStore:
     def release_all(self, worker: str) -> int:
         """At shutdown: hand unsent claims back so the next process sends them without waiting."""
         with self._sessions.begin() as session:
-            return session.execute(update(CheckinDelivery).where(
+            return changed(session.execute(update(CheckinDelivery).where(
                 CheckinDelivery.claimed_by == worker, CheckinDelivery.status == CheckinStatus.CLAIMED,
-            ).values(status=CheckinStatus.RELEASED)).rowcount
+            ).values(status=CheckinStatus.RELEASED)))
 
     # -- buttons ----------------------------------------------------------------------------
     def delivery(self, delivery_id: int) -> CheckinDeliveryRecord | None:

@@ -1,8 +1,9 @@
 """The one claim helper behind check-ins and digests: insert a delivery row once, commit or lose the race."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -27,3 +28,8 @@ def commit_claims(session: Session) -> bool:
         session.rollback()
         return False
     return True
+
+
+def changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (the DML result is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -17,7 +17,7 @@ from bot.core.model import ChannelRef
 from bot.core.records import Claim, EnrollmentRecord, Member, StepRecord, TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, next_occurrence, week_key
 from bot.core.states import DigestStatus
-from bot.store.claims import commit_claims, insert_once
+from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import (
     DigestDelivery,
     Enrollment,
@@ -94,9 +94,9 @@ class TeamStore:
     def disable(self, channel_id: int) -> bool:
         """Switch a team channel off; True only for the caller that switched it (so the admin is told once)."""
         with self._sessions.begin() as session:
-            return bool(session.execute(update(TeamChannel).where(
+            return bool(changed(session.execute(update(TeamChannel).where(
                 TeamChannel.id == channel_id, TeamChannel.active.is_(True),
-            ).values(active=False, next_digest_at=None)).rowcount)
+            ).values(active=False, next_digest_at=None))))
 
     def set_schedule(self, channel_id: int, weekly: Weekly) -> datetime:
         upcoming = next_occurrence(weekly, self._now())
@@ -111,10 +111,10 @@ class TeamStore:
         """Opt in or out; returns whether anything changed."""
         with self._sessions() as session:
             if not on:
-                changed = session.execute(delete(TeamShare).where(
-                    TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)).rowcount
+                removed = changed(session.execute(delete(TeamShare).where(
+                    TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)))
                 session.commit()
-                return bool(changed)
+                return bool(removed)
             new_id = insert_once(session, TeamShare, team_channel_id=channel_id, user_id=user_id,
                                  created_at=self._now())
             session.commit()
@@ -171,6 +171,8 @@ class TeamStore:
             for row in rows:
                 weekly = Weekly(row.digest_weekday, row.digest_minute, row.digest_tz)
                 due_at = row.next_digest_at
+                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                    continue
                 row.next_digest_at = next_occurrence(weekly, max(due_at, now))
                 if now - due_at > LATE_LIMIT:
                     stale += 1
@@ -196,7 +198,7 @@ class TeamStore:
                 .where(DigestDelivery.status == DigestStatus.RETRY, TeamChannel.platform.in_(platforms))
                 .order_by(DigestDelivery.id)
             ).all()
-            expired = [d.id for d, c in rows if now - d.claimed_at > LATE_LIMIT or not c.active]
+            expired = [d.id for d, c in rows if d.claimed_at is None or now - d.claimed_at > LATE_LIMIT or not c.active]
             if expired:
                 session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(expired),
                                                              DigestDelivery.status == DigestStatus.RETRY)
@@ -204,11 +206,11 @@ class TeamStore:
             for delivery, channel in rows:
                 if delivery.id in expired:
                     continue
-                won = session.execute(update(DigestDelivery).where(
+                won = changed(session.execute(update(DigestDelivery).where(
                     DigestDelivery.id == delivery.id, DigestDelivery.status == DigestStatus.RETRY,
-                ).values(status=DigestStatus.CLAIMED, claimed_by=worker)).rowcount
+                ).values(status=DigestStatus.CLAIMED, claimed_by=worker)))
                 if won:
-                    claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at))
+                    claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at or now))
             session.commit()
         return claimed, len(expired)
 
@@ -223,7 +225,7 @@ class TeamStore:
     def deliveries(self, channel_id: int) -> list[tuple[str, str]]:
         """(week, status) of a channel's digests, oldest first; for tests and operators."""
         with self._sessions() as session:
-            return [tuple(r) for r in session.execute(
+            return [(r[0], r[1]) for r in session.execute(
                 select(DigestDelivery.week, DigestDelivery.status)
                 .where(DigestDelivery.team_channel_id == channel_id).order_by(DigestDelivery.id))]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.model import UserRef
 from bot.core.records import EnrollmentRecord, StepOutcome, StepRecord, UserRecord
 from bot.core.states import EnrollmentStatus
+from bot.store.claims import changed
 from bot.store.models import Enrollment, StepEvent, User
 from bot.store.records import enrollment_record, step_record, user_record
 
@@ -130,6 +131,8 @@ class TrackStore:
     def set_status(self, enrollment_id: int, status: str, next_checkin: datetime | None = None) -> EnrollmentRecord:
         with self._sessions.begin() as session:
             row = session.get(Enrollment, enrollment_id)
+            if row is None:
+                raise LookupError(f"no enrollment {enrollment_id}")
             if status == EnrollmentStatus.ACTIVE:  # another track may have become active meanwhile
                 session.execute(update(Enrollment).where(
                     Enrollment.user_id == row.user_id, Enrollment.id != row.id, Enrollment.status == EnrollmentStatus.ACTIVE,
@@ -162,10 +165,10 @@ class TrackStore:
             values["next_checkin_at"] = next_checkin
         with self._sessions() as session:
             try:
-                moved = session.execute(update(Enrollment).where(
+                moved = changed(session.execute(update(Enrollment).where(
                     Enrollment.id == enrollment_id, Enrollment.current_step == step_index,
                     Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
-                ).values(**values)).rowcount
+                ).values(**values)))
                 if moved:
                     session.add(StepEvent(enrollment_id=enrollment_id, step_index=step_index, kind=kind,
                                           at=now, note=note or None))

@@ -7,7 +7,7 @@ from bot.core.buttons import pack
 from bot.core.deps import Deps
 from bot.core.model import Button, Command, Reply, Result, Style, UserError
 from bot.core.ports import TeamStorePort
-from bot.core.records import TeamChannelRecord
+from bot.core.records import TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, format_local, parse_weekly
 from bot.core.tracks import user_of
 from bot.teams.board import Window, build_board
@@ -140,6 +140,7 @@ def share(deps: Deps, cmd: Command, args: str) -> Result:
 
 
 def _set_sharing(deps: Deps, cmd: Command, channel: TeamChannelRecord, on: bool) -> Result:
+    user: UserRecord | None
     if on:
         user = user_of(deps, cmd)
     else:  # opting out never creates a user

@@ -46,7 +46,7 @@ def milestone_posts(deps: Deps, store: TeamStorePort, user: UserRecord, enrollme
         found.append(("streak4", first, Reply(
             title="🔥 4-week streak", sections=(f"{who} has finished a step {STREAK} weeks in a row. Keep going!",),
             private=False)))
-    posts = []
+    posts: list[Post] = []
     for kind, key, reply in found:
         if store.record_milestone(user.id, kind, key):
             posts.extend(Post(reply, to_channel=c.ref) for c in channels)
