@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.base import Host
+from bot.adapters.base import AdapterBase, Host
 from bot.adapters.discord_render import OutMessage, parse_custom_id, render
 from bot.adapters.discord_sync import (
     bot_intents,
@@ -23,7 +23,6 @@ from bot.adapters.discord_sync import (
     quiet_voice_warnings,
     sync,
 )
-from bot.core.bot import APOLOGY
 from bot.core.commands import SUGGESTED
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
@@ -132,13 +131,14 @@ class _Client(discord.Client):
             await self.adapter.on_component(interaction)
 
 
-class DiscordAdapter:
+class DiscordAdapter(AdapterBase):
     """A PlatformAdapter for Discord. One process can run one shard (shard_id of shard_count)."""
 
     platform = PLATFORM
 
     def __init__(self, app: Host, shard_id: int | None = None, shard_count: int | None = None,
                  guild_ready_timeout: float = 2.0, identify_delay: float = 5.0):
+        super().__init__()
         self.app = app
         configure_endpoints(app.settings)
         quiet_voice_warnings()
@@ -154,9 +154,6 @@ class DiscordAdapter:
         self.identify_delay = identify_delay
         self.connected = False
         self.ready_event = asyncio.Event()
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._task: asyncio.Task | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -181,10 +178,7 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Finish the answers in flight (briefly), then disconnect."""
-        try:
-            await asyncio.wait_for(self.idle(), 5)
-        except TimeoutError:
-            log.warning("discord stopping with %d interactions still being answered", self._busy)
+        await self._drain("interactions")
         await self.client.close()
         if self._task is not None:
             try:
@@ -195,10 +189,6 @@ class DiscordAdapter:
 
     def ready(self) -> bool:
         return self.connected and not self.client.is_closed()
-
-    async def idle(self) -> None:
-        """Wait until no interaction is being answered (tests and graceful shutdown)."""
-        await self._idle.wait()
 
     async def sync_if_changed(self) -> None:
         """Sync /skill at start only if its definition changed; one shard is enough."""
@@ -246,12 +236,11 @@ class DiscordAdapter:
     async def _answer(self, interaction: discord.Interaction, cmd: Command, kind: str) -> None:
         """Answer directly when core is quick; defer first when it is slow or others are queued."""
         busy = self._busy >= self.defer_when_busy
-        self._busy += 1
-        self._idle.clear()
+        self._enter()
         try:
             if busy:
                 await interaction.response.defer(ephemeral=True, thinking=True)
-            core = asyncio.ensure_future(asyncio.to_thread(self.app.bot.handle, cmd))
+            core = asyncio.ensure_future(self._core(cmd))
             deferred = busy
             try:
                 result = await asyncio.wait_for(asyncio.shield(core), None if busy else self.defer_after)
@@ -266,9 +255,7 @@ class DiscordAdapter:
             self.app.metrics.api_errors.labels(platform=PLATFORM, error="interaction").inc()
             await self._apologize(interaction)
         finally:
-            self._busy -= 1
-            if not self._busy:
-                self._idle.set()
+            self._leave()
 
     async def _reply(self, interaction: discord.Interaction, replies: list[Reply], deferred: bool) -> None:
         messages: list[tuple[OutMessage, bool]] = [(m, r.private) for r in replies for m in render(r)]
@@ -293,7 +280,7 @@ class DiscordAdapter:
 
 
     async def _apologize(self, interaction: discord.Interaction) -> None:
-        message = render(APOLOGY)[0]
+        message = render(self.apology)[0]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(**message.kwargs(), ephemeral=True)
