@@ -84,3 +84,8 @@ def test_no_sdk_named_slack_anything_in_core():
     for path in _modules():
         if _in(path, *CORE_SIDE):
             assert not any(i.startswith("slack") for i in _imports(path)), path
+
+
+def test_discord_sync_does_not_import_the_discord_adapter():
+    """discord.py uses discord_sync (definition, sync); never the other way round."""
+    assert "bot.adapters.discord" not in _imports(BOT / "adapters" / "discord_sync.py")
