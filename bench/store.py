@@ -31,15 +31,15 @@ def populate(engine, users: int) -> None:
     with engine.begin() as conn:
         for start in range(0, users, batch):
             ids = range(start + 1, min(users, start + batch) + 1)
-            conn.execute(insert(User), [dict(id=i, platform="slack", workspace="T1", platform_user_id=f"U{i}",
-                                             display_name=f"user{i}", created_at=now, checkin_weekday=0,
-                                             checkin_minute=540, checkin_tz="UTC", schedule_set=False,
-                                             unanswered_checkins=0) for i in ids])
-            conn.execute(insert(Enrollment), [dict(id=i, user_id=i, track_id=rng.choice(tracks), status="active",
-                                                   current_step=3, started_at=now, updated_at=now,
-                                                   next_checkin_at=now + timedelta(days=7)) for i in ids])
-            conn.execute(insert(StepEvent), [dict(enrollment_id=i, step_index=s, kind="done",
-                                                  at=now + timedelta(days=7 * s)) for i in ids for s in range(3)])
+            conn.execute(insert(User), [{"id": i, "platform": "slack", "workspace": "T1", "platform_user_id": f"U{i}",
+                                             "display_name": f"user{i}", "created_at": now, "checkin_weekday": 0,
+                                             "checkin_minute": 540, "checkin_tz": "UTC", "schedule_set": False,
+                                             "unanswered_checkins": 0} for i in ids])
+            conn.execute(insert(Enrollment), [{"id": i, "user_id": i, "track_id": rng.choice(tracks), "status": "active",
+                                                   "current_step": 3, "started_at": now, "updated_at": now,
+                                                   "next_checkin_at": now + timedelta(days=7)} for i in ids])
+            conn.execute(insert(StepEvent), [{"enrollment_id": i, "step_index": s, "kind": "done",
+                                                  "at": now + timedelta(days=7 * s)} for i in ids for s in range(3)])
 
 
 def main() -> None:

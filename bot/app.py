@@ -1,28 +1,27 @@
 """The one factory: settings in, a ready bot out. Nothing is built at import time."""
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bot import checkins, teams
 from bot.content.loader import Catalog, load_catalog
 from bot.content.search import Searcher
 from bot.core.bot import SkillBot
 from bot.core.deps import Deps, utc_now
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.store import migrate
+from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.state import StateStore
+from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
 
 log = logging.getLogger(__name__)
-
-# Features that add commands, buttons or hooks to the core bot; each module has install(bot).
-FEATURES = ("bot.checkins", "bot.teams")
-
 
 class DatabaseBehind(Exception):
     """The database is older than the code and automatic migration is off."""
@@ -35,6 +34,7 @@ class App:
     deps: Deps
     bot: SkillBot
     metrics: Metrics
+    state: StateStore
 
 
 def prepare_database(engine: Engine, auto_migrate: bool) -> None:
@@ -51,12 +51,15 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     engine = make_engine(settings.database_url)
     prepare_database(engine, settings.auto_migrate)
     catalog = catalog or load_catalog(Path(settings.content_dir) if settings.content_dir else None)
+    sessions = make_session_factory(engine)
     deps = Deps(
-        catalog=catalog, searcher=Searcher(catalog),
-        tracks=TrackStore(make_session_factory(engine), clock), clock=clock, admins=settings.admin_ids,
+        catalog=catalog, searcher=Searcher(catalog), tracks=TrackStore(sessions, clock),
+        checkins=CheckinStore(sessions, clock), teams=TeamStore(sessions, clock),
+        clock=clock, admins=settings.admin_ids,
     )
     metrics = Metrics()
     bot = SkillBot(deps, on_handled=metrics.command_handled)
-    for feature in FEATURES:
-        importlib.import_module(feature).install(bot)
-    return App(settings, engine, deps, bot, metrics)
+    # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
+    checkins.install(bot)
+    teams.install(bot)
+    return App(settings, engine, deps, bot, metrics, StateStore(engine))

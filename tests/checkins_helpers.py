@@ -1,7 +1,10 @@
 """A recording sender and tick helpers shared by the check-in tests and benchmarks."""
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.checkins.dispatch import TickReport, run_checkins
@@ -64,3 +67,12 @@ def seed_due(engine, count: int, due_at: datetime, platform: str = "console", tr
             "user_id": user_id, "track_id": track, "status": "active", "current_step": 0, "started_at": joined,
             "updated_at": joined, "next_checkin_at": due_at,
         } for user_id in user_ids])
+
+
+async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> None:
+    """Wait for a condition by polling it, never for a fixed time; fails the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.005)

@@ -9,9 +9,9 @@ import pytest
 
 from bot.app import build_app
 from bot.checkins.dispatch import CONCURRENCY, run_checkins
-from bot.checkins.store import LEASE
 from bot.settings import Settings
-from tests.checkins_helpers import RecordingSender, seed_due
+from bot.store.checkins import LEASE
+from tests.checkins_helpers import RecordingSender, seed_due, until
 
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -50,10 +50,7 @@ async def test_dispatcher_killed_mid_batch_loses_nothing_and_repeats_nothing(rep
     doomed, survivor = RecordingSender(delay=0.05), RecordingSender()
     now = DUE + timedelta(minutes=1)
     task = asyncio.create_task(run_checkins(replicas[0], {"console": doomed}, now, "doomed", batch=100))
-    for _ in range(1000):  # until the first sends are out (claiming takes longer on a loaded machine)
-        if doomed.sent:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: doomed.sent, what="the first sends")  # claiming takes longer on a loaded machine
     await asyncio.sleep(0.03)  # and the next group is in flight
     task.cancel()  # the process dies: claims stay behind, unsent
     with pytest.raises(asyncio.CancelledError):
@@ -67,7 +64,7 @@ async def test_dispatcher_killed_mid_batch_loses_nothing_and_repeats_nothing(rep
     assert set(counts.values()) == {1}, "nothing may arrive twice"
     # Only sends in flight at the moment of death may be missing: at most one per concurrent slot.
     assert 400 - CONCURRENCY <= len(counts) <= 400
-    statuses = replicas[1].deps.extra["checkins"].counts()
+    statuses = replicas[1].deps.checkins.counts()
     assert statuses.get("sent", 0) + statuses.get("lost", 0) == 400 and statuses.get("lost", 0) <= CONCURRENCY
 
 
@@ -77,7 +74,7 @@ async def test_graceful_stop_releases_claims_for_the_next_process_at_once(replic
     now = DUE + timedelta(minutes=1)
     stopping = asyncio.Event()
     task = asyncio.create_task(run_checkins(replicas[0], {"console": stopping_sender}, now, "old", stopping, batch=200))
-    await asyncio.sleep(0.1)
+    await until(lambda: stopping_sender.sent, what="the first sends")
     stopping.set()
     report = await asyncio.wait_for(task, timeout=10)
     assert report.released > 0

@@ -9,7 +9,7 @@ import sys
 
 def _run(args, stdin: str, tmp_path, extra_env=None):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", **(extra_env or {})}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, input=stdin, capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
 
 
@@ -29,7 +29,7 @@ def test_progress_survives_restart(tmp_path):
 
 def test_default_database_is_skillbot_db_in_cwd(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    done = subprocess.run([sys.executable, "-m", "bot.cli"], input="/skill list\n", capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "bot.cli"], check=False, input="/skill list\n", capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "skillbot.db").exists()

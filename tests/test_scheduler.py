@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.runner import Runtime
-from bot.scheduler import start_scheduler
+from bot.runtime.runner import Runtime
+from bot.runtime.scheduler import start_scheduler
 from bot.store.models import CheckinDelivery
-from tests.checkins_helpers import RecordingSender, seed_due, tick
+from tests.checkins_helpers import RecordingSender, seed_due, tick, until
 
 USERS = 64
 
@@ -29,10 +29,7 @@ async def test_stop_mid_tick_neither_cuts_sends_nor_loses_the_rest(app):
     sender = RecordingSender(delay=0.2)  # a group of sends is still in flight when stop comes
     runtime = Runtime(app, adapters=[SenderOnly(sender)])
     stop = await start_scheduler(runtime)
-    for _ in range(200):
-        if sender.sent:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: sender.sent, what="the first sends")
     await asyncio.sleep(0.1)  # the first group is recorded; the second is halfway through its sends
     await stop()
 
@@ -57,7 +54,7 @@ async def test_a_rate_limit_is_not_sat_out_while_stopping(app):
     sender.outcomes["u1"] = [Delivery(DeliveryStatus.RATE_LIMITED, retry_after=50.0)]
     stopping = asyncio.Event()
     tick_task = asyncio.create_task(run_checkins(app, {"console": sender}, datetime.now(UTC), "w1", stopping))
-    await asyncio.sleep(0.2)  # u1 is now waiting out its 50 s
+    await until(lambda: sender.attempts["u1"] == 1)  # u1 is now waiting out its 50 s
     stopping.set()
     report = await asyncio.wait_for(tick_task, 2)  # a stop is not held up by the platform's retry-after
 

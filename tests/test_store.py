@@ -105,3 +105,18 @@ def test_concurrent_user_creation_yields_one_user(tmp_path, clock):
         t.join()
     assert len(ids) == 1
     engine.dispose()
+
+
+def test_delivery_states_are_checked_by_the_schema(tmp_path):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    migrate.upgrade(engine)
+    for table, extra in (("checkin_deliveries", "enrollment_id, week, attempt, step_index, due_at"),
+                         ("digest_deliveries", "team_channel_id, week")):
+        values = ", ".join("'2026-11-30 09:00:00'" if c.strip() == "due_at" else "1" for c in extra.split(","))
+        with pytest.raises(IntegrityError, match="CHECK"), engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO {table} ({extra}, status, claimed_by) VALUES ({values}, 'bogus', 'w')"))
+    engine.dispose()

@@ -14,7 +14,7 @@ CH = "team-ml"
 
 
 def store(app):
-    return app.deps.extra["teams"]
+    return app.deps.teams
 
 
 def team_channel(app, name=CH):

@@ -27,7 +27,7 @@ def replicas(pg_url, catalog, clock):
 
 
 def seed(app) -> None:
-    tracks, teams = app.deps.tracks, app.deps.extra["teams"]
+    tracks, teams = app.deps.tracks, app.deps.teams
     admin = tracks.ensure_user(console_user("alice", admin=True))
     for i in range(CHANNELS):
         channel, _ = teams.enable(console_channel(f"team-{i:02d}"), admin.id, Weekly(4, 16 * 60, "UTC"))
@@ -52,7 +52,7 @@ async def test_two_digest_ticks_racing_post_each_channel_once(replicas):
 
 
 async def test_one_channel_two_ticks_at_once_post_once(replicas):
-    tracks, teams = replicas[0].deps.tracks, replicas[0].deps.extra["teams"]
+    tracks, teams = replicas[0].deps.tracks, replicas[0].deps.teams
     admin = tracks.ensure_user(console_user("alice", admin=True))
     teams.enable(console_channel("team-ml"), admin.id, Weekly(4, 16 * 60, "UTC"))
     senders = [RecordingSender(), RecordingSender()]

@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events into Commands, render Replies, send."""

@@ -9,25 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
-import yarl
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
 
+from bot.adapters.base import AdapterBase, Host
 from bot.adapters.discord_render import OutMessage, parse_custom_id, render
-from bot.adapters.discord_sync import bot_intents, define_commands, quiet_voice_warnings, sync
-from bot.app import App
-from bot.core.bot import APOLOGY
+from bot.adapters.discord_sync import (
+    bot_intents,
+    configure_endpoints,
+    define_commands,
+    quiet_voice_warnings,
+    sync,
+)
+from bot.core.commands import SUGGESTED
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-VERBS = ("track", "progress", "done", "skip", "pause", "resume", "leave", "schedule", "share", "team",
-         "export", "forget-me", "help", "list")
 # A Discord user id is global, and check-ins (and their buttons) arrive in DMs, outside any server:
 # one person is one learner everywhere, so users are not scoped by server. Channels are.
 USER_SCOPE = "discord"
@@ -35,17 +37,6 @@ DEFER_AFTER = 1.0  # seconds of core time before deferring; Discord drops an ans
 DEFER_WHEN_BUSY = 8  # interactions already in flight: a new one would queue, so acknowledge it first
 READY_TIMEOUT = 60.0
 MAX_RATELIMIT_WAIT = 30.0  # discord.py sleeps through 429s up to this (its minimum); longer ones come back to us
-
-
-def configure_endpoints(settings: Settings) -> None:
-    """Point discord.py at DISCORD_API_URL / DISCORD_GATEWAY_URL (tests and proxies).
-
-    discord.py keeps both as class attributes, so this is process-wide by design of the library.
-    """
-    if settings.discord_api_url:
-        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
-    if settings.discord_gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def _delivery_for(exc: Exception, dm: bool) -> Delivery:
@@ -106,9 +97,9 @@ def suggestions(searcher, current: str, limit: int = 25) -> list[str]:
     """Autocomplete: subcommands and skill/topic names for what the user has typed so far."""
     text = " ".join(current.lower().split())
     verb, space, rest = text.partition(" ")
-    if space and verb in VERBS:
+    if space and verb in SUGGESTED:
         return [f"{verb} {name}" for name in searcher.names_like(rest, limit)][:limit]
-    verbs = [v for v in VERBS if v.startswith(text)] if not space else []
+    verbs = [v for v in SUGGESTED if v.startswith(text)] if not space else []
     return (verbs + [n for n in searcher.names_like(text, limit) if n not in verbs])[:limit]
 
 
@@ -140,13 +131,14 @@ class _Client(discord.Client):
             await self.adapter.on_component(interaction)
 
 
-class DiscordAdapter:
+class DiscordAdapter(AdapterBase):
     """A PlatformAdapter for Discord. One process can run one shard (shard_id of shard_count)."""
 
     platform = PLATFORM
 
-    def __init__(self, app: App, shard_id: int | None = None, shard_count: int | None = None,
+    def __init__(self, app: Host, shard_id: int | None = None, shard_count: int | None = None,
                  guild_ready_timeout: float = 2.0, identify_delay: float = 5.0):
+        super().__init__()
         self.app = app
         configure_endpoints(app.settings)
         quiet_voice_warnings()
@@ -154,7 +146,7 @@ class DiscordAdapter:
                               guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
                               allowed_mentions=discord.AllowedMentions.none())
         self.shard_id = shard_id
-        self.client.tree.on_error = self._on_tree_error
+        self.client.tree.error(self._on_tree_error)
         define_commands(self.client.tree, self.on_skill, self.on_complete)
         self.sender = DiscordSender(self.client, app.metrics)
         self.defer_after = DEFER_AFTER
@@ -162,9 +154,6 @@ class DiscordAdapter:
         self.identify_delay = identify_delay
         self.connected = False
         self.ready_event = asyncio.Event()
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._task: asyncio.Task | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -189,10 +178,7 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Finish the answers in flight (briefly), then disconnect."""
-        try:
-            await asyncio.wait_for(self.idle(), 5)
-        except TimeoutError:
-            log.warning("discord stopping with %d interactions still being answered", self._busy)
+        await self._drain("interactions")
         await self.client.close()
         if self._task is not None:
             try:
@@ -204,16 +190,12 @@ class DiscordAdapter:
     def ready(self) -> bool:
         return self.connected and not self.client.is_closed()
 
-    async def idle(self) -> None:
-        """Wait until no interaction is being answered (tests and graceful shutdown)."""
-        await self._idle.wait()
-
     async def sync_if_changed(self) -> None:
         """Sync /skill at start only if its definition changed; one shard is enough."""
         if self.shard_id not in (None, 0):
             return
         try:
-            await sync(self.client.tree, self.app.engine)
+            await sync(self.client.tree, self.app.state)
         except Exception:
             log.exception("discord command sync failed; run `skillbot discord sync` to retry")
 
@@ -235,7 +217,8 @@ class DiscordAdapter:
         await self._answer(interaction, cmd, "command")
 
     async def on_component(self, interaction: discord.Interaction) -> None:
-        action_id, value = parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        data: dict[str, Any] = dict(interaction.data or {})
+        action_id, value = parse_custom_id(str(data.get("custom_id", "")))
         message_id = str(interaction.message.id) if interaction.message else ""
         cmd = Command(self._user(interaction), self._channel(interaction),
                       action=Action(action_id, value, message_ts=message_id))
@@ -253,12 +236,11 @@ class DiscordAdapter:
     async def _answer(self, interaction: discord.Interaction, cmd: Command, kind: str) -> None:
         """Answer directly when core is quick; defer first when it is slow or others are queued."""
         busy = self._busy >= self.defer_when_busy
-        self._busy += 1
-        self._idle.clear()
+        self._enter()
         try:
             if busy:
                 await interaction.response.defer(ephemeral=True, thinking=True)
-            core = asyncio.ensure_future(asyncio.to_thread(self.app.bot.handle, cmd))
+            core = asyncio.ensure_future(self._core(cmd))
             deferred = busy
             try:
                 result = await asyncio.wait_for(asyncio.shield(core), None if busy else self.defer_after)
@@ -273,9 +255,7 @@ class DiscordAdapter:
             self.app.metrics.api_errors.labels(platform=PLATFORM, error="interaction").inc()
             await self._apologize(interaction)
         finally:
-            self._busy -= 1
-            if not self._busy:
-                self._idle.set()
+            self._leave()
 
     async def _reply(self, interaction: discord.Interaction, replies: list[Reply], deferred: bool) -> None:
         messages: list[tuple[OutMessage, bool]] = [(m, r.private) for r in replies for m in render(r)]
@@ -300,7 +280,7 @@ class DiscordAdapter:
 
 
     async def _apologize(self, interaction: discord.Interaction) -> None:
-        message = render(APOLOGY)[0]
+        message = render(self.apology)[0]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(**message.kwargs(), ephemeral=True)

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from aiohttp import web
@@ -24,11 +25,13 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.base import AdapterBase, Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
-from bot.app import App
-from bot.core.bot import APOLOGY
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +155,13 @@ class _ReplayGuard:
         return "fresh"
 
 
-class SlackAdapter:
+class SlackAdapter(AdapterBase):
     """A PlatformAdapter for Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP on /slack/events."""
 
     platform = PLATFORM
 
-    def __init__(self, app: App, ping_interval: float = 10.0):
+    def __init__(self, app: Host, ping_interval: float = 10.0):
+        super().__init__()
         settings = app.settings
         if settings.slack_bot_token is None:
             raise RuntimeError("SLACK_BOT_TOKEN is not set")
@@ -176,13 +180,10 @@ class SlackAdapter:
         self.sender = SlackSender(self.client, app.metrics)
         self._replay = _ReplayGuard(secret) if secret else None
         self.ping_interval = ping_interval
-        self.handler = None
+        self.handler: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
         self.started = False
         self._users: dict[str, tuple[float, dict]] = {}
-        self._busy = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._background: set[asyncio.Task] = set()
 
     def _register(self) -> None:
@@ -212,10 +213,7 @@ class SlackAdapter:
 
     async def stop(self) -> None:
         """Finish answers in flight (briefly), then close the connection."""
-        try:
-            await asyncio.wait_for(self.idle(), 5)
-        except TimeoutError:
-            log.warning("slack stopping with %d requests still being answered", self._busy)
+        await self._drain("requests")
         if self.handler is not None:
             await self.handler.close_async()
         self.started = False
@@ -225,19 +223,18 @@ class SlackAdapter:
             return False
         if not self.socket_mode:
             return True
+        if self.handler is None:
+            return False
         client = self.handler.client
         return not client.closed and client.current_session is not None and not client.current_session.closed
-
-    async def idle(self) -> None:
-        """Wait until no request is being answered (tests and graceful shutdown)."""
-        await self._idle.wait()
 
     async def handle_http(self, request: web.Request) -> web.Response:
         body = await request.text()
         verdict = self._replay.verdict(body, request.headers) if self._replay is not None else "forged"
         if verdict == "replay":
             return web.Response(status=401, text="")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
+                                        headers={k: request.headers.getall(k) for k in request.headers})
         if verdict == "fresh" and _ack_at_once(body):
             # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
             # the ack every 10 ms, which under load queues acknowledgements behind each other.
@@ -286,18 +283,6 @@ class SlackAdapter:
     def channel(team_id: str, channel_id: str, name: str = "") -> ChannelRef:
         is_dm = channel_id.startswith("D") or name == "directmessage"
         return ChannelRef(PLATFORM, team_id, channel_id, name=name, is_dm=is_dm)
-
-    async def _core(self, cmd: Command):
-        return await asyncio.to_thread(self.app.bot.handle, cmd)
-
-    def _enter(self) -> None:
-        self._busy += 1
-        self._idle.clear()
-
-    def _leave(self) -> None:
-        self._busy -= 1
-        if not self._busy:
-            self._idle.set()
 
     # -- surfaces --------------------------------------------------------------------------------
     async def on_command(self, ack, command: dict, respond) -> None:
@@ -421,7 +406,7 @@ class SlackAdapter:
 
     async def _apologize(self, respond) -> None:
         self.app.metrics.api_errors.labels(platform=PLATFORM, error="handler").inc()
-        message = render(APOLOGY)[0]
+        message = render(self.apology)[0]
         try:
             await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
         except Exception:

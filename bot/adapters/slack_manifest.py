@@ -1,9 +1,9 @@
 """`skillbot slack manifest`: a ready Slack app manifest to paste into api.slack.com/apps."""
 from __future__ import annotations
 
-import json
-import sys
+from bot.core.commands import usage_hint
 
+# The one scope list: the manifest asks for these and `skillbot doctor` checks the token has them.
 BOT_SCOPES = [
     "commands",          # the /skill slash command
     "chat:write",        # answers, check-ins and team posts
@@ -19,7 +19,7 @@ def manifest(socket_mode: bool = True, url: str | None = None) -> dict:
     """The manifest; HTTP mode points the command, events and interactivity at URL/slack/events."""
     events_url = f"{(url or 'https://YOUR-HOST').rstrip('/')}/slack/events"
     command = {"command": "/skill", "description": "Learn AI engineering skills: ask, track, progress",
-               "usage_hint": "mlops | track mlops | progress | done | help", "should_escape": False}
+               "usage_hint": usage_hint(), "should_escape": False}
     interactivity: dict = {"is_enabled": True}
     events: dict = {"bot_events": BOT_EVENTS}
     if not socket_mode:
@@ -40,13 +40,3 @@ def manifest(socket_mode: bool = True, url: str | None = None) -> dict:
                      "org_deploy_enabled": False, "socket_mode_enabled": socket_mode,
                      "token_rotation_enabled": False},
     }
-
-
-def cmd_manifest(args) -> int:
-    socket_mode = getattr(args, "socket_mode", "on") != "off"
-    url = getattr(args, "url", None)
-    if not socket_mode and not url:
-        print("HTTP mode needs your public base URL: --url https://bot.example.com", file=sys.stderr)
-        return 2
-    print(json.dumps(manifest(socket_mode, url), indent=2))
-    return 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checkins.store import CheckinStore
 from bot.core.buttons import unpack
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
 from bot.core.schedule import format_local
+from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.tracks import advance, user_of
 
 SNOOZE_FOR = timedelta(hours=24)
@@ -16,8 +16,8 @@ _GONE = "That check-in is no longer current, so I left your progress as it is. `
 
 
 def _checkin_of(deps: Deps, cmd: Command):
-    store: CheckinStore = deps.extra["checkins"]
-    delivery_id, _step = unpack(cmd.action.value, 2)
+    store = deps.checkins
+    delivery_id, _step = unpack(cmd.value, 2)
     delivery = store.delivery(int(delivery_id)) if delivery_id.isdigit() else None
     if delivery is None:
         raise UserError(_GONE)
@@ -33,23 +33,23 @@ def _checkin_of(deps: Deps, cmd: Command):
 
 def done(deps: Deps, cmd: Command) -> Result:
     store, delivery, user = _checkin_of(deps, cmd)
-    store.answer(delivery.id, "done", user.id)
-    return advance(deps, cmd, "done", step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
+    store.answer(delivery.id, StepKind.DONE, user.id)
+    return advance(deps, cmd, StepKind.DONE, step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
 
 
 def skip(deps: Deps, cmd: Command) -> Result:
     store, delivery, user = _checkin_of(deps, cmd)
-    store.answer(delivery.id, "skipped", user.id)
-    return advance(deps, cmd, "skipped", step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
+    store.answer(delivery.id, StepKind.SKIPPED, user.id)
+    return advance(deps, cmd, StepKind.SKIPPED, step_index=delivery.step_index, enrollment_id=delivery.enrollment_id)
 
 
 def snooze(deps: Deps, cmd: Command) -> Result:
     store, delivery, user = _checkin_of(deps, cmd)
     enrollment = deps.tracks.enrollment(delivery.enrollment_id)
-    if enrollment.current_step != delivery.step_index or enrollment.status != "active":
+    if enrollment is None or enrollment.current_step != delivery.step_index or enrollment.status != EnrollmentStatus.ACTIVE:
         raise UserError("You've already moved past that step, so there's nothing to snooze. "
                         "`/skill progress` shows what's next.")
-    store.answer(delivery.id, "snoozed", user.id)
+    store.answer(delivery.id, StepKind.SNOOZED, user.id)
     again = deps.clock() + SNOOZE_FOR
     if not store.snooze(delivery, again):
         return Result.of(Reply(title="Already snoozed", sections=(

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.checkins.messages import checkin_reply, paused_reply
-from bot.checkins.store import MAX_UNANSWERED, SNOOZED, CheckinStore, Due, Outcome
 from bot.core.delivery import Delivery, DeliveryStatus, Sender
 from bot.core.model import UserRef
+from bot.core.ports import CheckinStorePort
+from bot.core.records import MAX_UNANSWERED, SNOOZED, Due, Outcome
+from bot.core.states import CheckinStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +38,10 @@ class TickReport:
     by_platform: dict[str, int] = field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> None:
-        if outcome.status == "sent":
+        if outcome.status == CheckinStatus.SENT:
             self.sent += 1
             self.by_platform[outcome.due.platform] = self.by_platform.get(outcome.due.platform, 0) + 1
-        elif outcome.status in ("paused", "unreachable", "released"):
+        elif outcome.status in (CheckinStatus.PAUSED, CheckinStatus.UNREACHABLE, CheckinStatus.RELEASED):
             setattr(self, outcome.status, getattr(self, outcome.status) + 1)
         else:
             self.failed += 1
@@ -66,7 +68,7 @@ class _PlatformGate:
 async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: str,
                        stopping: asyncio.Event | None = None, batch: int = 200) -> TickReport:
     """Send every check-in due at `now` that a sender here can deliver; returns what happened."""
-    store: CheckinStore = app.deps.extra["checkins"]
+    store: CheckinStorePort = app.deps.checkins
     report = TickReport()
     gate = _PlatformGate()
     stopping = stopping or asyncio.Event()
@@ -81,7 +83,7 @@ async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: s
         for start in range(0, len(claimed), CONCURRENCY):
             group = claimed[start:start + CONCURRENCY]
             if stopping.is_set():  # shutting down: hand the rest back for the next process
-                outcomes = [Outcome(d, "released") for d in claimed[start:]]
+                outcomes = [Outcome(d, CheckinStatus.RELEASED) for d in claimed[start:]]
             else:
                 await asyncio.to_thread(store.mark_sending, group)
                 outcomes = await asyncio.gather(*(_attempt(app, senders[d.platform], d, gate, stopping)
@@ -89,7 +91,7 @@ async def run_checkins(app, senders: dict[str, Sender], now: datetime, worker: s
             await asyncio.to_thread(store.record, outcomes, now)
             for outcome in outcomes:
                 report.count(outcome)
-            if stopping.is_set() and outcomes[0].status == "released":
+            if stopping.is_set() and outcomes[0].status == CheckinStatus.RELEASED:
                 break
         if len(pending) < batch and len(due) + stale < batch:
             break
@@ -105,21 +107,21 @@ async def _attempt(app, sender: Sender, due: Due, gate: _PlatformGate, stopping:
     except Exception:
         log.exception("check-in failed: platform=%s delivery=%s", due.platform, due.delivery_id)
         app.metrics.checkins.labels(outcome="failed", platform=due.platform).inc()
-        return Outcome(due, "retry", "internal error")
+        return Outcome(due, CheckinStatus.RETRY, "internal error")
 
 
 async def _send(app, sender: Sender, due: Due, gate: _PlatformGate, stopping: asyncio.Event) -> Outcome:
     pausing = due.attempt != SNOOZED and due.unanswered >= MAX_UNANSWERED
     reply = paused_reply(app.deps.catalog, due) if pausing else checkin_reply(app.deps.catalog, due)
     if reply is None:
-        return Outcome(due, "failed", "track or step no longer in content")
+        return Outcome(due, CheckinStatus.FAILED, "track or step no longer in content")
     user = UserRef(due.platform, due.workspace, due.platform_user_id, name=due.display_name, tz=due.checkin_tz)
     delivery = Delivery(DeliveryStatus.FAILED)
     for _ in range(RATE_LIMIT_TRIES):
         await gate.wait(due.platform, stopping)
         if stopping.is_set() and delivery.status is DeliveryStatus.RATE_LIMITED:
             # Do not sit out a rate limit while shutting down: the next process sends it.
-            return Outcome(due, "released", "rate limited at shutdown")
+            return Outcome(due, CheckinStatus.RELEASED, "rate limited at shutdown")
         delivery = await sender.send_dm(user, reply)
         if delivery.status is not DeliveryStatus.RATE_LIMITED:
             break
@@ -127,12 +129,12 @@ async def _send(app, sender: Sender, due: Due, gate: _PlatformGate, stopping: as
         gate.hold(due.platform, delivery.retry_after)
     if delivery.ok:
         app.metrics.checkins.labels(outcome="sent", platform=due.platform).inc()
-        return Outcome(due, "paused" if pausing else "sent")
+        return Outcome(due, CheckinStatus.PAUSED if pausing else CheckinStatus.SENT)
     app.metrics.checkins.labels(outcome="failed", platform=due.platform).inc()
     app.metrics.api_errors.labels(platform=due.platform, error=delivery.status.value).inc()
     log.warning("check-in not delivered: platform=%s delivery=%s status=%s detail=%s",
                 due.platform, due.delivery_id, delivery.status.value, delivery.detail)
     if delivery.status is DeliveryStatus.UNREACHABLE:
-        return Outcome(due, "unreachable", delivery.detail)
+        return Outcome(due, CheckinStatus.UNREACHABLE, delivery.detail)
     # Rate limited past our patience, or a passing failure: a later tick tries again.
-    return Outcome(due, "retry", delivery.detail or delivery.status.value)
+    return Outcome(due, CheckinStatus.RETRY, delivery.detail or delivery.status.value)

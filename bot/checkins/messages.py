@@ -1,10 +1,10 @@
 """What a check-in DM says, and the buttons it carries."""
 from __future__ import annotations
 
-from bot.checkins.store import SNOOZED, Due
 from bot.content.loader import Catalog
 from bot.core.buttons import pack
 from bot.core.model import Button, Reply, Style
+from bot.core.records import SNOOZED, Due
 from bot.core.schedule import format_local
 from bot.core.text import progress_bar
 from bot.core.tracks import step_text

@@ -28,7 +28,7 @@ def export(deps: Deps, cmd: Command, args: str = "") -> Result:
             for e in deps.tracks.enrollments(user.id)
         ],
     }
-    for exporter in deps.extra.get("exporters", []):  # later features add their own data
+    for exporter in deps.exporters:  # later features add their own data
         data.update(exporter(user))
     return Result.of(Reply(title="Your data", sections=("```\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```",)))
 
@@ -45,7 +45,7 @@ def forget_me(deps: Deps, cmd: Command, args: str = "") -> Result:
 
 
 def forget_confirmed(deps: Deps, cmd: Command) -> Result:
-    (owner,) = unpack(cmd.action.value, 1)
+    (owner,) = unpack(cmd.value, 1)
     require_owner(cmd, owner)
     if deps.tracks.forget(cmd.user):
         return Result.of(Reply(title="Deleted", sections=("Everything I stored about you is gone. Take care!",)))
@@ -53,6 +53,6 @@ def forget_confirmed(deps: Deps, cmd: Command) -> Result:
 
 
 def cancel(deps: Deps, cmd: Command) -> Result:
-    (owner,) = unpack(cmd.action.value, 1)
+    (owner,) = unpack(cmd.value, 1)
     require_owner(cmd, owner)
     return Result.of(Reply(title="Okay, nothing changed."))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.content.loader import Catalog
 from bot.content.search import Match
 from bot.core import account, cards, tracks
+from bot.core.commands import VERBS
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
 from bot.core.parse import parse
@@ -48,6 +49,20 @@ class SkillBot:
             "forget.confirm": account.forget_confirmed, "cancel": account.cancel,
         }
 
+    def register_verb(self, verb: str, handler: TextHandler) -> None:
+        """Add a feature's verb; a verb registered twice is a wiring mistake and fails loudly."""
+        if verb in self.text_handlers:
+            raise ValueError(f"verb {verb!r} is already registered")
+        if verb not in VERBS.values():
+            raise ValueError(f"verb {verb!r} is not in the command table (bot/core/commands.py)")
+        self.text_handlers[verb] = handler
+
+    def register_button(self, action_id: str, handler: ButtonHandler) -> None:
+        """Add a feature's button action; an action registered twice fails loudly."""
+        if action_id in self.button_handlers:
+            raise ValueError(f"button action {action_id!r} is already registered")
+        self.button_handlers[action_id] = handler
+
     def handle(self, cmd: Command) -> Result:
         """Never raises: user errors are answered as written, anything else with an apology."""
         started = time.perf_counter()
@@ -75,7 +90,7 @@ class SkillBot:
                 self.on_handled(cmd.user.platform, kind, elapsed)
 
     def _press(self, cmd: Command) -> Result:
-        handler = self.button_handlers.get(cmd.action.action_id)
+        handler = self.button_handlers.get(cmd.action.action_id) if cmd.action else None
         if handler is None:
             return Result.of(STALE_BUTTON)
         return handler(self.deps, cmd)

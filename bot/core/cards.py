@@ -6,20 +6,10 @@ from collections import Counter
 from bot.content.loader import Catalog
 from bot.content.schema import Skill, Topic
 from bot.content.search import Match
+from bot.core.commands import HELP_LINES
 from bot.core.model import Button, Field, Reply, Style
 
 MAX_TOOLS_ON_CARD = 15
-
-HELP_LINES = (
-    "`/skill <skill or question>`: a skill card or an answer, e.g. `/skill mlops`, `/skill what is lora?`",
-    "`/skill list`: every skill",
-    "`/skill track <skill>`: start a weekly learning track; `/skill progress` shows where you are",
-    "`/skill done [note]` · `/skill skip`: finish or skip this week's step",
-    "`/skill pause` · `/skill resume` · `/skill leave`",
-    "`/skill schedule <weekday> <HH:MM> [time zone]`: when your weekly check-in arrives",
-    "`/skill export` · `/skill forget-me`: your data, or none of it",
-    "`/skill team` · `/skill share on|off`: progress sharing in team channels",
-)
 
 
 def help_reply() -> Reply:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import uuid
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -55,3 +57,8 @@ async def deliver_posts(sender: Sender, posts: list[Post]) -> list[Delivery]:
         if not outcome.ok:
             log.info("post not delivered: %s", outcome.status.value)
     return outcomes
+
+
+def worker_name() -> str:
+    """A name for this process's claims: the host and a random suffix."""
+    return f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}"

@@ -4,15 +4,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.content.loader import Catalog
 from bot.content.search import Searcher
 from bot.core.model import Post
-from bot.store.records import EnrollmentRecord, UserRecord
-from bot.store.tracks import TrackStore
+from bot.core.ports import CheckinStorePort, TeamStorePort, TrackStorePort
+from bot.core.records import EnrollmentRecord, UserRecord
 
 # Called after a step is recorded; returns posts to send (team milestones). Set by the team feature.
 ProgressHook = Callable[[UserRecord, EnrollmentRecord], list[Post]]
+# Adds a feature's own data to `/skill export`.
+Exporter = Callable[[UserRecord], dict[str, Any]]
 
 
 def utc_now() -> datetime:
@@ -23,8 +26,10 @@ def utc_now() -> datetime:
 class Deps:
     catalog: Catalog
     searcher: Searcher
-    tracks: TrackStore
+    tracks: TrackStorePort
+    checkins: CheckinStorePort
+    teams: TeamStorePort
     clock: Callable[[], datetime] = utc_now
     admins: frozenset[str] = frozenset()  # platform user ids allowed to run admin commands
     progress_hooks: list[ProgressHook] = field(default_factory=list)
-    extra: dict[str, object] = field(default_factory=dict)  # optional stores of later features
+    exporters: list[Exporter] = field(default_factory=list)

@@ -46,6 +46,11 @@ class Command:
     text: str = ""
     action: Action | None = None
 
+    @property
+    def value(self) -> str:
+        """The pressed button's value ("" for typed text)."""
+        return self.action.value if self.action else ""
+
 
 class Style(str, Enum):
     DEFAULT = "default"

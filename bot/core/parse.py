@@ -8,25 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = {
-    "help": "help", "?": "help", "commands": "help",
-    "list": "list", "skills": "list", "ls": "list",
-    "ask": "ask", "search": "ask", "find": "ask",
-    "track": "track", "join": "track", "enroll": "track", "enrol": "track", "tracks": "track",
-    "progress": "progress", "status": "progress", "me": "progress",
-    "done": "done", "complete": "done", "finished": "done",
-    "skip": "skip",
-    "pause": "pause", "resume": "resume", "unpause": "resume",
-    "leave": "leave", "quit": "leave", "stop": "leave",
-    "schedule": "schedule", "when": "schedule",
-    "forget-me": "forget-me", "forgetme": "forget-me", "forget": "forget-me",
-    "export": "export",
-    "team": "team",
-    "share": "share",
-}
-
-
-_NO_ARGS = {"help", "list", "progress", "skip", "pause", "resume", "leave", "export", "forget-me"}
+from bot.core.commands import NO_ARGS, VERBS
 
 
 @dataclass(frozen=True)
@@ -47,7 +29,7 @@ def parse(text: str) -> Parsed:
     verb = VERBS.get(first.lower())
     if verb is None:
         return Parsed("question", text, text)
-    if verb in _NO_ARGS and rest and not (verb == "forget-me" and rest.lower() == "me"):
+    if verb in NO_ARGS and rest and not (verb == "forget-me" and rest.lower() == "me"):
         # "/skill help with pandas", "/skill stop overfitting": a question, not a subcommand.
         return Parsed("question", text, text)
     return Parsed(verb, rest.strip(), text)

@@ -7,9 +7,10 @@ from bot.content.schema import Skill
 from bot.core.buttons import pack, require_owner, unpack
 from bot.core.deps import Deps
 from bot.core.model import Button, Command, Field, Post, Reply, Result, Style, UserError
+from bot.core.records import EnrollmentRecord, StepRecord, UserRecord
 from bot.core.schedule import Weekly, format_local, next_occurrence, parse_weekly, safe_zone, week_key
+from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.text import progress_bar
-from bot.store.records import EnrollmentRecord, StepRecord, UserRecord
 
 NEXT_TRACK = {
     "programming": "math", "math": "ml", "ml": "deep-learning", "deep-learning": "genai",
@@ -72,23 +73,23 @@ def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Resul
     user = user_of(deps, cmd)
     current = deps.tracks.current(user.id)
     if current and current.track_id == skill.id:
-        if current.status == "paused" and confirmed:
+        if current.status == EnrollmentStatus.PAUSED and confirmed:
             return resume(deps, cmd)
         return Result.of(Reply(title=f"You're already on the {skill.title} track", sections=(step_text(skill, current.current_step),)))
-    if current and not confirmed and current.status in ("active", "paused"):
+    if current and not confirmed and current.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
         old = track_skill(deps, current.track_id)
         return Result.of(Reply(
             title=f"Switch from {old.title} to {skill.title}?",
-            sections=(f"You're at week {current.current_step + 1} of {len(old.track)} on {old.title}. "
+            sections=((f"You're at week {current.current_step + 1} of {len(old.track)} on {old.title}. "
                       "Your progress there is kept; come back any time with "
-                      f"`/skill track {old.id}` to resume.",),
+                      f"`/skill track {old.id}` to resume."),),
             buttons=(
                 Button(f"Switch to {skill.title}", "track.switch", pack(skill.id, cmd.user.user_id), Style.PRIMARY),
                 Button(f"Stay on {old.title}", "cancel", pack(cmd.user.user_id)),
             ),
         ))
     enrollment, resumed = deps.tracks.join(user.id, skill.id, next_checkin(deps, user))
-    if enrollment.status == "finished":
+    if enrollment.status == EnrollmentStatus.FINISHED:
         return Result.of(Reply(title=f"You've already finished the {skill.title} track 🎉",
                                sections=(_suggest_next(deps, user),)))
     first = "Welcome back" if resumed else "You're on the track"
@@ -100,13 +101,13 @@ def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Resul
 
 
 def switch_button(deps: Deps, cmd: Command) -> Result:
-    skill_id, owner = unpack(cmd.action.value, 2)
+    skill_id, owner = unpack(cmd.value, 2)
     require_owner(cmd, owner)
     return join_skill(deps, cmd, track_skill(deps, skill_id), confirmed=True)
 
 
 def join_button(deps: Deps, cmd: Command) -> Result:
-    return join_skill(deps, cmd, track_skill(deps, cmd.action.value), confirmed=False)
+    return join_skill(deps, cmd, track_skill(deps, cmd.value), confirmed=False)
 
 
 def _checkin_note(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord) -> str:
@@ -119,7 +120,7 @@ def _checkin_note(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord) ->
 # -- progress -------------------------------------------------------------------------------
 def streak_weeks(steps: list[StepRecord], tz: str, now: datetime) -> int:
     """Weeks in a row, up to this week or last week, with at least one done step."""
-    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == "done"}
+    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == StepKind.DONE}
     this_week = week_key(now, tz)
     cursor = now if this_week in done_weeks else now - timedelta(weeks=1)
     count = 0
@@ -132,20 +133,20 @@ def streak_weeks(steps: list[StepRecord], tz: str, now: datetime) -> int:
 def progress_reply(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, skill: Skill) -> Reply:
     total = len(skill.track)
     steps = deps.tracks.steps(enrollment.id)
-    done = sum(1 for s in steps if s.kind == "done")
-    skipped = sum(1 for s in steps if s.kind == "skipped")
+    done = sum(1 for s in steps if s.kind == StepKind.DONE)
+    skipped = sum(1 for s in steps if s.kind == StepKind.SKIPPED)
     streak = streak_weeks(deps.tracks.user_steps(user.id), user.checkin_tz, deps.clock())
     position = min(enrollment.current_step, total)
     sections = [progress_bar(position, total)]
-    if enrollment.status == "finished":
+    if enrollment.status == EnrollmentStatus.FINISHED:
         sections.append("You finished this track. 🎉 " + _suggest_next(deps, user))
     else:
         sections.append("Up next: " + step_text(skill, enrollment.current_step))
-    if enrollment.status == "paused":
+    if enrollment.status == EnrollmentStatus.PAUSED:
         sections.append("Check-ins are paused. `/skill resume` to pick up again.")
     return Reply(
         title=f"{skill.title} track: step {min(position + 1, total)} of {total}"
-        if enrollment.status != "finished" else f"{skill.title} track: finished",
+        if enrollment.status != EnrollmentStatus.FINISHED else f"{skill.title} track: finished",
         sections=tuple(sections),
         fields=(
             Field("Steps done", str(done)), Field("Skipped", str(skipped)),
@@ -179,11 +180,11 @@ def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int
     else:
         enrollment = deps.tracks.current(user.id) or _latest_finished(deps, user)
         if enrollment is None:
-            current_or_fail(deps, user)
+            enrollment, _ = current_or_fail(deps, user)
         skill = track_skill(deps, enrollment.track_id)
-    if enrollment.status == "finished":
+    if enrollment.status == EnrollmentStatus.FINISHED:
         return Result.of(Reply(title=f"You've finished the {skill.title} track 🎉", sections=(_suggest_next(deps, user),)))
-    if enrollment.status == "left":
+    if enrollment.status == EnrollmentStatus.LEFT:
         raise UserError(f"You're no longer on the {skill.title} track; `/skill track {skill.id}` to go back.")
     index = enrollment.current_step if step_index is None else step_index
     outcome = deps.tracks.record_step(enrollment.id, index, kind, len(skill.track), note[:500] or None,
@@ -202,12 +203,12 @@ def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int
 
 
 def _latest_finished(deps: Deps, user: UserRecord) -> EnrollmentRecord | None:
-    return next((e for e in deps.tracks.enrollments(user.id) if e.status == "finished"), None)
+    return next((e for e in deps.tracks.enrollments(user.id) if e.status == EnrollmentStatus.FINISHED), None)
 
 
 def _after_step(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, skill: Skill, kind: str, index: int) -> Reply:
-    verb = "Done" if kind == "done" else "Skipped"
-    if enrollment.status == "finished":
+    verb = "Done" if kind == StepKind.DONE else "Skipped"
+    if enrollment.status == EnrollmentStatus.FINISHED:
         return Reply(
             title=f"🎉 You finished the {skill.title} track!",
             sections=(f"All {len(skill.track)} weeks are behind you. Well done.", _suggest_next(deps, user)),
@@ -221,31 +222,31 @@ def _after_step(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, skil
 def _suggest_next(deps: Deps, user: UserRecord) -> str:
     """Follow the suggested order from the latest finished track to the first one not yet finished."""
     records = deps.tracks.enrollments(user.id)
-    finished = {e.track_id for e in records if e.status == "finished"}
-    candidate = NEXT_TRACK.get(next((e.track_id for e in records if e.status == "finished"), "soft-skills"))
+    finished = {e.track_id for e in records if e.status == EnrollmentStatus.FINISHED}
+    candidate = NEXT_TRACK.get(next((e.track_id for e in records if e.status == EnrollmentStatus.FINISHED), "soft-skills"))
     for _ in range(len(NEXT_TRACK)):
         if candidate not in finished:
             break
         candidate = NEXT_TRACK.get(candidate)
-    skill = deps.catalog.skill(candidate) if candidate not in finished else None
+    skill = deps.catalog.skill(candidate) if candidate and candidate not in finished else None
     return f"Suggested next: **{skill.title}**: `/skill track {skill.id}`." if skill else "Pick another with `/skill list`."
 
 
 def done(deps: Deps, cmd: Command, args: str) -> Result:
-    return advance(deps, cmd, "done", note=args)
+    return advance(deps, cmd, StepKind.DONE, note=args)
 
 
 def skip(deps: Deps, cmd: Command, args: str) -> Result:
-    return advance(deps, cmd, "skipped")
+    return advance(deps, cmd, StepKind.SKIPPED)
 
 
 # -- pause / resume / leave -----------------------------------------------------------------
 def pause(deps: Deps, cmd: Command, args: str = "") -> Result:
     user = user_of(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
-    if enrollment.status == "paused":
+    if enrollment.status == EnrollmentStatus.PAUSED:
         return Result.of(Reply(title="Already paused", sections=("`/skill resume` when you're ready.",)))
-    deps.tracks.set_status(enrollment.id, "paused")
+    deps.tracks.set_status(enrollment.id, EnrollmentStatus.PAUSED)
     return Result.of(Reply(title=f"Paused the {skill.title} track",
                            sections=("No check-ins until you say `/skill resume`. Your progress is kept.",)))
 
@@ -253,11 +254,11 @@ def pause(deps: Deps, cmd: Command, args: str = "") -> Result:
 def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
     user = user_of(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
-    if enrollment.status == "active":
+    if enrollment.status == EnrollmentStatus.ACTIVE:
         return Result.of(Reply(title=f"Your {skill.title} track is already running",
                                sections=(step_text(skill, enrollment.current_step),)))
     deps.tracks.reset_unanswered(user.id)
-    enrollment = deps.tracks.set_status(enrollment.id, "active", next_checkin(deps, user))
+    enrollment = deps.tracks.set_status(enrollment.id, EnrollmentStatus.ACTIVE, next_checkin(deps, user))
     return Result.of(Reply(title=f"Welcome back to {skill.title}",
                            sections=(step_text(skill, enrollment.current_step), _checkin_note(deps, user, enrollment))))
 
@@ -265,10 +266,10 @@ def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
 def leave(deps: Deps, cmd: Command, args: str = "") -> Result:
     user = user_of(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
-    deps.tracks.set_status(enrollment.id, "left")
+    deps.tracks.set_status(enrollment.id, EnrollmentStatus.LEFT)
     return Result.of(Reply(title=f"You left the {skill.title} track",
-                           sections=(f"Your progress is kept: `/skill track {skill.id}` resumes at week "
-                                     f"{enrollment.current_step + 1}.",)))
+                           sections=((f"Your progress is kept: `/skill track {skill.id}` resumes at week "
+                                     f"{enrollment.current_step + 1}."),)))
 
 
 # -- schedule -------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def schedule(deps: Deps, cmd: Command, args: str) -> Result:
     deps.tracks.set_schedule(user.id, weekly.weekday, weekly.minute, weekly.tz)
     upcoming = next_occurrence(weekly, deps.clock())
     enrollment = deps.tracks.current(user.id)
-    if enrollment and enrollment.status == "active":
+    if enrollment and enrollment.status == EnrollmentStatus.ACTIVE:
         deps.tracks.set_next_checkin(enrollment.id, upcoming)
     return Result.of(Reply(title="Check-in schedule saved", sections=(
         f"Every {weekly.describe()}.", f"Next check-in: {format_local(upcoming, weekly.tz)}.",

@@ -1,1 +1,1 @@
-"""Models and data access. Queries return plain dataclasses, never live ORM rows."""
+"""Every SQLAlchemy model, query and claim; implements core's ports and hands back plain records, never live rows."""

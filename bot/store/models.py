@@ -4,10 +4,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.core.states import CheckinStatus, DigestStatus, EnrollmentStatus, sql_in
 from bot.store.types import UTCDateTime
 
 NAMING = {
@@ -54,7 +64,7 @@ class Enrollment(Base):
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("user_id", "track_id"),
-        CheckConstraint("status IN ('active', 'paused', 'finished', 'left')", name="status"),
+        CheckConstraint(sql_in("status", EnrollmentStatus), name="status"),
         CheckConstraint("current_step >= 0", name="step_not_negative"),
         # At most one active track per user, enforced by the database on both dialects.
         Index(
@@ -66,7 +76,7 @@ class Enrollment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     track_id: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=EnrollmentStatus.ACTIVE)
     current_step: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -98,7 +108,10 @@ class CheckinDelivery(Base):
     """One weekly check-in message. The unique key makes a second send of the same week impossible."""
 
     __tablename__ = "checkin_deliveries"
-    __table_args__ = (UniqueConstraint("enrollment_id", "week", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "week", "attempt"),
+        CheckConstraint(sql_in("status", CheckinStatus), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
@@ -106,7 +119,7 @@ class CheckinDelivery(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=0)  # 0 = weekly, 1 = the snoozed repeat
     step_index: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), default="claimed")
+    status: Mapped[str] = mapped_column(String(12), default=CheckinStatus.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -150,12 +163,15 @@ class DigestDelivery(Base):
     """One weekly digest per team channel and week."""
 
     __tablename__ = "digest_deliveries"
-    __table_args__ = (UniqueConstraint("team_channel_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("team_channel_id", "week"),
+        CheckConstraint(sql_in("status", DigestStatus), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_channel_id: Mapped[int] = mapped_column(ForeignKey("team_channels.id", ondelete="CASCADE"))
     week: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(12), default="claimed")
+    status: Mapped[str] = mapped_column(String(12), default=DigestStatus.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

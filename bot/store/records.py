@@ -1,44 +1,7 @@
-"""Plain, immutable views of stored rows: what the store hands to core."""
+"""Turn ORM rows into core's plain records, so no live row leaves the store."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: int
-    platform: str
-    workspace: str
-    platform_user_id: str
-    display_name: str
-    checkin_weekday: int
-    checkin_minute: int
-    checkin_tz: str
-    schedule_set: bool
-    unreachable_since: datetime | None
-
-
-@dataclass(frozen=True)
-class EnrollmentRecord:
-    id: int
-    user_id: int
-    track_id: str
-    status: str
-    current_step: int
-    started_at: datetime
-    updated_at: datetime
-    finished_at: datetime | None
-    next_checkin_at: datetime | None
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    enrollment_id: int
-    step_index: int
-    kind: str
-    at: datetime
-    note: str | None
+from bot.core.records import EnrollmentRecord, StepRecord, UserRecord
 
 
 def user_record(row) -> UserRecord:

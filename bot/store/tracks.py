@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -11,18 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import UserRef
+from bot.core.records import EnrollmentRecord, StepOutcome, StepRecord, UserRecord
+from bot.core.states import EnrollmentStatus
+from bot.store.claims import changed
 from bot.store.models import Enrollment, StepEvent, User
-from bot.store.records import (
-    EnrollmentRecord, StepRecord, UserRecord, enrollment_record, step_record, user_record,
-)
+from bot.store.records import enrollment_record, step_record, user_record
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    recorded: bool  # False when the step was already recorded (a double press or a race)
-    enrollment: EnrollmentRecord
 
 
 class TrackStore:
@@ -31,11 +25,6 @@ class TrackStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The session factory, shared with the stores of later features."""
-        return self._sessions
 
     # -- users ------------------------------------------------------------------------------
     def _find_user_row(self, session: Session, ref: UserRef) -> User | None:
@@ -106,7 +95,7 @@ class TrackStore:
     def current(self, user_id: int) -> EnrollmentRecord | None:
         """The active enrollment, else the most recent paused one."""
         for record in self.enrollments(user_id):
-            if record.status in ("active", "paused"):
+            if record.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
                 return record
         return None
 
@@ -124,16 +113,16 @@ class TrackStore:
         with self._sessions.begin() as session:
             session.execute(update(Enrollment).where(
                 Enrollment.user_id == user_id, Enrollment.track_id != track_id,
-                Enrollment.status.in_(("active", "paused")),
-            ).values(status="left", next_checkin_at=None, updated_at=now))
+                Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
+            ).values(status=EnrollmentStatus.LEFT, next_checkin_at=None, updated_at=now))
             row = session.scalar(select(Enrollment).where(
                 Enrollment.user_id == user_id, Enrollment.track_id == track_id))
             resumed = row is not None
             if row is None:
                 row = Enrollment(user_id=user_id, track_id=track_id, current_step=0, started_at=now)
                 session.add(row)
-            if row.status != "finished":
-                row.status = "active"
+            if row.status != EnrollmentStatus.FINISHED:
+                row.status = EnrollmentStatus.ACTIVE
                 row.next_checkin_at = next_checkin
             row.updated_at = now
             session.flush()
@@ -142,10 +131,12 @@ class TrackStore:
     def set_status(self, enrollment_id: int, status: str, next_checkin: datetime | None = None) -> EnrollmentRecord:
         with self._sessions.begin() as session:
             row = session.get(Enrollment, enrollment_id)
-            if status == "active":  # another track may have become active meanwhile
+            if row is None:
+                raise LookupError(f"no enrollment {enrollment_id}")
+            if status == EnrollmentStatus.ACTIVE:  # another track may have become active meanwhile
                 session.execute(update(Enrollment).where(
-                    Enrollment.user_id == row.user_id, Enrollment.id != row.id, Enrollment.status == "active",
-                ).values(status="left", next_checkin_at=None, updated_at=self._now()))
+                    Enrollment.user_id == row.user_id, Enrollment.id != row.id, Enrollment.status == EnrollmentStatus.ACTIVE,
+                ).values(status=EnrollmentStatus.LEFT, next_checkin_at=None, updated_at=self._now()))
             row.status = status
             row.next_checkin_at = next_checkin
             row.updated_at = self._now()
@@ -169,15 +160,15 @@ class TrackStore:
         finished = step_index + 1 >= total_steps
         values = {"current_step": step_index + 1, "updated_at": now}
         if finished:
-            values |= {"status": "finished", "finished_at": now, "next_checkin_at": None}
+            values |= {"status": EnrollmentStatus.FINISHED, "finished_at": now, "next_checkin_at": None}
         elif next_checkin is not None:
             values["next_checkin_at"] = next_checkin
         with self._sessions() as session:
             try:
-                moved = session.execute(update(Enrollment).where(
+                moved = changed(session.execute(update(Enrollment).where(
                     Enrollment.id == enrollment_id, Enrollment.current_step == step_index,
-                    Enrollment.status.in_(("active", "paused")),
-                ).values(**values)).rowcount
+                    Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)),
+                ).values(**values)))
                 if moved:
                     session.add(StepEvent(enrollment_id=enrollment_id, step_index=step_index, kind=kind,
                                           at=now, note=note or None))

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from bot.content.loader import Catalog
 from bot.core.model import Field, Reply
+from bot.core.records import Member
+from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.text import mention, progress_bar
 from bot.core.tracks import streak_weeks
-from bot.teams.store import Member
 
 NAMED = 25  # people named in "this week"
 NAMED_SHORT = 5  # in the shorter lists (tracks finished, streaks)
@@ -59,7 +60,7 @@ def build_board(catalog: Catalog, members: list[Member], window: Window, now: da
     steps_done = 0
     active_people = 0
     for member in members:
-        done = [s for s in member.steps if s.kind == "done" and in_window(s.at)]
+        done = [s for s in member.steps if s.kind == StepKind.DONE and in_window(s.at)]
         steps_done += len(done)
         if done:
             active_people += 1
@@ -70,7 +71,7 @@ def build_board(catalog: Catalog, members: list[Member], window: Window, now: da
             if len(active_lines) < NAMED:
                 active_lines.append(f"- {_who(member)}: {parts}")
         finished += [(member, e.track_id) for e in member.enrollments
-                     if e.status == "finished" and e.finished_at and in_window(e.finished_at)]
+                     if e.status == EnrollmentStatus.FINISHED and e.finished_at and in_window(e.finished_at)]
 
     if steps_done == 0 and not finished:
         return Reply(title=title, sections=(
@@ -106,7 +107,7 @@ def _track_lines(catalog: Catalog, members: list[Member]) -> list[str]:
     totals: dict[str, list[int]] = {}  # track -> [steps done, steps possible, learners]
     for member in members:
         for enrollment in member.enrollments:
-            if enrollment.status not in ("active", "paused", "finished"):
+            if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.FINISHED):
                 continue
             skill = catalog.skill(enrollment.track_id)
             if skill is None:

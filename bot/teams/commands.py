@@ -6,10 +6,11 @@ from datetime import timedelta
 from bot.core.buttons import pack
 from bot.core.deps import Deps
 from bot.core.model import Button, Command, Reply, Result, Style, UserError
+from bot.core.ports import TeamStorePort
+from bot.core.records import TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, format_local, parse_weekly
 from bot.core.tracks import user_of
 from bot.teams.board import Window, build_board
-from bot.teams.store import TeamChannelRecord, TeamStore
 
 DEFAULT_WEEKDAY, DEFAULT_MINUTE = 4, 16 * 60  # Friday 16:00 in the admin's zone
 SHARE_ON = "team.share"
@@ -20,8 +21,8 @@ USAGE = ("Team commands: `/skill team` (this week's board), `/skill share on|off
          "`/skill team here`, `/skill team schedule <weekday> <HH:MM> [time zone]`, `/skill team off`.")
 
 
-def store_of(deps: Deps) -> TeamStore:
-    return deps.extra["teams"]
+def store_of(deps: Deps) -> TeamStorePort:
+    return deps.teams
 
 
 def is_admin(deps: Deps, cmd: Command) -> bool:
@@ -139,6 +140,7 @@ def share(deps: Deps, cmd: Command, args: str) -> Result:
 
 
 def _set_sharing(deps: Deps, cmd: Command, channel: TeamChannelRecord, on: bool) -> Result:
+    user: UserRecord | None
     if on:
         user = user_of(deps, cmd)
     else:  # opting out never creates a user

@@ -10,19 +10,20 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from bot.checkins.store import worker_name
-from bot.core.delivery import Delivery, DeliveryStatus, Sender
+from bot.core.delivery import Delivery, DeliveryStatus, Sender, worker_name
 from bot.core.model import Reply, UserRef
+from bot.core.ports import TeamStorePort
+from bot.core.records import Claim, TeamChannelRecord
+from bot.core.states import DigestStatus
 from bot.teams.board import Window, build_board
-from bot.teams.store import Claim, TeamChannelRecord, TeamStore
 
 log = logging.getLogger(__name__)
 
 WEEK = timedelta(weeks=1)
 
 
-def store_of(app) -> TeamStore:
-    return app.deps.extra["teams"]
+def store_of(app) -> TeamStorePort:
+    return app.deps.teams
 
 
 def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, now: datetime) -> Reply:
@@ -67,16 +68,16 @@ async def _post_one(app, sender: Sender, claim: Claim, now: datetime) -> int:
     channel = claim.channel
     try:
         reply = await asyncio.to_thread(digest_reply, app, channel, claim.week, claim.due_at, now)
-        await asyncio.to_thread(store.mark, claim.delivery_id, "sending", now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.SENDING, now)
         delivery = await sender.post(channel.ref, reply)
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("digest failed: platform=%s team_channel=%s", channel.platform, channel.id)
-        await asyncio.to_thread(store.mark, claim.delivery_id, "failed", now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.FAILED, now)
         return 0
     if delivery.ok:
-        await asyncio.to_thread(store.mark, claim.delivery_id, "sent", now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.SENT, now)
         return 1
     app.metrics.api_errors.labels(platform=channel.platform, error=delivery.status.value).inc()
     if delivery.status is DeliveryStatus.CHANNEL_GONE:
@@ -85,14 +86,14 @@ async def _post_one(app, sender: Sender, claim: Claim, now: datetime) -> int:
         # Rate limited or a passing failure: a later tick tries again, within the 12-hour window only.
         if delivery.status is DeliveryStatus.RATE_LIMITED:
             app.metrics.api_retries.labels(platform=channel.platform).inc()
-        await asyncio.to_thread(store.mark, claim.delivery_id, "retry", now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.RETRY, now)
     return 0
 
 
 async def _channel_gone(app, sender: Sender, claim: Claim) -> None:
     store = store_of(app)
     channel = claim.channel
-    await asyncio.to_thread(store.mark, claim.delivery_id, "gone", claim.due_at)
+    await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.GONE, claim.due_at)
     switched = await asyncio.to_thread(store.disable, channel.id)
     log.info("team channel gone, switched off: platform=%s team_channel=%s", channel.platform, channel.id)
     if not switched or channel.admin_user_id is None:

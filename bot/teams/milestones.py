@@ -9,28 +9,29 @@ from datetime import datetime, timedelta
 
 from bot.core.deps import Deps
 from bot.core.model import Post, Reply
+from bot.core.ports import TeamStorePort
+from bot.core.records import EnrollmentRecord, UserRecord
 from bot.core.schedule import week_key
+from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.text import mention
 from bot.core.tracks import streak_weeks
-from bot.store.records import EnrollmentRecord, UserRecord
-from bot.teams.store import TeamStore
 
 STREAK = 4
 
 
-def make_hook(deps: Deps, store: TeamStore):
+def make_hook(deps: Deps, store: TeamStorePort):
     def on_progress(user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
         return milestone_posts(deps, store, user, enrollment)
     return on_progress
 
 
-def milestone_posts(deps: Deps, store: TeamStore, user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
+def milestone_posts(deps: Deps, store: TeamStorePort, user: UserRecord, enrollment: EnrollmentRecord) -> list[Post]:
     channels = store.shared_channels(user)
     if not channels:
         return []
     who = mention(user.platform_user_id, user.display_name or user.platform_user_id)
     found: list[tuple[str, str, Reply]] = []
-    if enrollment.status == "finished":
+    if enrollment.status == EnrollmentStatus.FINISHED:
         skill = deps.catalog.skill(enrollment.track_id)
         title = skill.title if skill else enrollment.track_id
         found.append(("track", enrollment.track_id, Reply(
@@ -45,7 +46,7 @@ def milestone_posts(deps: Deps, store: TeamStore, user: UserRecord, enrollment: 
         found.append(("streak4", first, Reply(
             title="🔥 4-week streak", sections=(f"{who} has finished a step {STREAK} weeks in a row. Keep going!",),
             private=False)))
-    posts = []
+    posts: list[Post] = []
     for kind, key, reply in found:
         if store.record_milestone(user.id, kind, key):
             posts.extend(Post(reply, to_channel=c.ref) for c in channels)
@@ -54,6 +55,6 @@ def milestone_posts(deps: Deps, store: TeamStore, user: UserRecord, enrollment: 
 
 def _streak_start(now: datetime, tz: str, steps, streak: int) -> str:
     this_week = week_key(now, tz)
-    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == "done"}
+    done_weeks = {week_key(s.at, tz) for s in steps if s.kind == StepKind.DONE}
     last = now if this_week in done_weeks else now - timedelta(weeks=1)
     return week_key(last - timedelta(weeks=streak - 1), tz)

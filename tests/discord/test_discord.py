@@ -7,10 +7,12 @@ import time
 import aiohttp
 
 from bot.adapters.discord_render import render
-from bot.adapters.discord_sync import state_key, store_hash, sync_state
+from bot.adapters.discord_sync import state_key
+from bot.cli.discord import sync_state
 from bot.core.delivery import DeliveryStatus
 from bot.core.model import Button, ChannelRef, Field, Reply, UserRef
 from bot.core.text import mention
+from bot.store.state import StateStore
 from tests.discord.conftest import TIMEOUT, USERS, flatten
 from tests.fakes.discord import APP_ID, GUILD_ID, validate_message
 
@@ -152,7 +154,7 @@ async def test_commands_sync_once_and_not_again_when_unchanged(driver, fake):
     await driver.restart()
     assert fake.command_syncs == ["global"]
 
-    await asyncio.to_thread(store_hash, driver.app.engine, state_key(), "an older definition")
+    await asyncio.to_thread(StateStore(driver.app.engine).set, state_key(), "an older definition")
     assert "changed" in sync_state(driver.settings())
     await driver.restart()
     assert fake.command_syncs == ["global", "global"]
@@ -161,7 +163,7 @@ async def test_commands_sync_once_and_not_again_when_unchanged(driver, fake):
 async def test_skillbot_discord_sync_to_one_guild(driver, fake, monkeypatch):
     from argparse import Namespace
 
-    from bot.adapters.discord_sync import cmd_sync
+    from bot.cli.discord import cmd_sync
     settings = driver.settings()
     for name, value in (("DATABASE_URL", settings.database_url), ("DISCORD_TOKEN", "test-token"),
                         ("DISCORD_API_URL", fake.api_url), ("DISCORD_GATEWAY_URL", fake.gateway_url)):
@@ -245,7 +247,7 @@ async def test_no_privileged_intents_and_shards_identify_themselves(driver, fake
     assert fake.identify_payloads[0]["intents"] & privileged == 0
     from bot.adapters.discord import DiscordAdapter
     from bot.app import build_app
-    from bot.runner import build_adapters
+    from bot.runtime.runner import build_adapters
     other = build_app(driver.settings(), catalog=catalog, clock=clock)
     [shard] = build_adapters(other, ["discord"], discord={"shard_id": 1, "shard_count": 2,
                                                           "guild_ready_timeout": 0.01})

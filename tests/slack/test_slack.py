@@ -339,7 +339,7 @@ def test_response_url_allows_five_uses():
 def test_manifest_for_both_modes(capsys):
     from types import SimpleNamespace
 
-    from bot.adapters.slack_manifest import cmd_manifest
+    from bot.cli.slack import cmd_manifest
     assert cmd_manifest(SimpleNamespace(socket_mode="on", url=None)) == 0
     socket = json.loads(capsys.readouterr().out)
     assert socket["settings"]["socket_mode_enabled"] is True

@@ -6,18 +6,16 @@ for the same row either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses o
 """
 from __future__ import annotations
 
-import socket
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.records import SNOOZED, WEEKLY, CheckinDeliveryRecord, Due, Outcome
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.states import CheckinStatus, EnrollmentStatus
+from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
 
 # A check-in missed by more than this (downtime) is skipped to next week instead of sent late.
@@ -26,55 +24,10 @@ LATE_LIMIT = timedelta(hours=12)
 # begun it is sent again; if the send was in flight when the process died it may have arrived, so
 # it is given up ("lost") rather than risk the same check-in twice.
 LEASE = timedelta(minutes=5)
-# After this many unanswered check-ins in a row the track is paused.
-MAX_UNANSWERED = 3
-
-WEEKLY, SNOOZED = 0, 1
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True)
-class Due:
-    """One claimed check-in, with what the sender needs to address and word it."""
-
-    delivery_id: int
-    enrollment_id: int
-    user_id: int
-    week: str
-    attempt: int
-    step_index: int
-    due_at: datetime
-    track_id: str
-    platform: str
-    workspace: str
-    platform_user_id: str
-    display_name: str
-    checkin_tz: str
-    weekly: Weekly
-    schedule_set: bool
-    unanswered: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one send ended: sent, paused (the pause note went out), unreachable, retry, failed, released."""
-
-    due: Due
-    status: str
-    error: str = ""
-
-
 class CheckinStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    def _insert(self, session: Session):
-        dialect = session.get_bind().dialect.name
-        return pg_insert if dialect == "postgresql" else sqlite_insert
 
     # -- claiming ---------------------------------------------------------------------------
     def claim_due(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> tuple[list[Due], int]:
@@ -82,33 +35,34 @@ class CheckinStore:
         process can send to). Returns (claimed, skipped as stale)."""
         claimed: list[Due] = []
         stale = 0
-        with self._sessions.begin() as session:
+        with self._sessions() as session:
             rows = session.execute(
                 select(Enrollment, User).join(User, User.id == Enrollment.user_id)
-                .where(Enrollment.status == "active", Enrollment.next_checkin_at <= now,
+                .where(Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.next_checkin_at <= now,
                        User.unreachable_since.is_(None), User.platform.in_(platforms))
                 .order_by(Enrollment.next_checkin_at).limit(limit)
                 .with_for_update(of=Enrollment, skip_locked=True)
             ).all()
-            insert = self._insert(session)
             for enrollment, user in rows:
                 weekly = Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
                 due_at = enrollment.next_checkin_at
+                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                    continue
                 enrollment.next_checkin_at = next_occurrence(weekly, max(due_at, now))
                 if now - due_at > LATE_LIMIT:
                     stale += 1
                     continue
                 week = week_key(due_at, user.checkin_tz)
-                delivery_id = session.scalar(
-                    insert(CheckinDelivery).values(
-                        enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
-                        step_index=enrollment.current_step, due_at=due_at, status="claimed",
-                        claimed_by=worker, claimed_at=now,
-                    ).on_conflict_do_nothing().returning(CheckinDelivery.id)
+                delivery_id = insert_once(
+                    session, CheckinDelivery, enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
+                    step_index=enrollment.current_step, due_at=due_at, status=CheckinStatus.CLAIMED,
+                    claimed_by=worker, claimed_at=now,
                 )
                 if delivery_id is None:  # this week's check-in already exists (e.g. schedule changed)
                     continue
                 claimed.append(_due(delivery_id, enrollment, user, week, WEEKLY, enrollment.current_step, due_at))
+            if not commit_claims(session):
+                return [], stale
         return claimed, stale
 
     def claim_pending(self, now: datetime, worker: str, platforms: list[str], limit: int = 200) -> list[Due]:
@@ -123,8 +77,8 @@ class CheckinStore:
                 .where(
                     CheckinDelivery.due_at <= now, User.platform.in_(platforms),
                     or_(
-                        CheckinDelivery.status.in_(("scheduled", "released")),
-                        (CheckinDelivery.status.in_(("claimed", "retry", "sending")))
+                        CheckinDelivery.status.in_((CheckinStatus.SCHEDULED, CheckinStatus.RELEASED)),
+                        (CheckinDelivery.status.in_((CheckinStatus.CLAIMED, CheckinStatus.RETRY, CheckinStatus.SENDING)))
                         & (CheckinDelivery.claimed_at <= now - LEASE),
                     ),
                 )
@@ -132,13 +86,13 @@ class CheckinStore:
                 .with_for_update(of=CheckinDelivery, skip_locked=True)
             ).all()
             for delivery, enrollment, user in rows:
-                if delivery.status == "sending":  # died mid-send: it may have arrived
-                    delivery.status = "lost"
+                if delivery.status == CheckinStatus.SENDING:  # died mid-send: it may have arrived
+                    delivery.status = CheckinStatus.LOST
                     continue
-                if now - delivery.due_at > LATE_LIMIT or enrollment.status != "active" or user.unreachable_since:
-                    delivery.status = "expired"
+                if now - delivery.due_at > LATE_LIMIT or enrollment.status != EnrollmentStatus.ACTIVE or user.unreachable_since:
+                    delivery.status = CheckinStatus.EXPIRED
                     continue
-                delivery.status, delivery.claimed_by, delivery.claimed_at = "claimed", worker, now
+                delivery.status, delivery.claimed_by, delivery.claimed_at = CheckinStatus.CLAIMED, worker, now
                 claimed.append(_due(delivery.id, enrollment, user, delivery.week, delivery.attempt,
                                     enrollment.current_step, delivery.due_at))
         return claimed
@@ -148,7 +102,7 @@ class CheckinStore:
         """Recorded just before the platform calls, so a crash during them never leads to a repeat."""
         with self._sessions.begin() as session:
             session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_([d.delivery_id for d in dues]))
-                            .values(status="sending"))
+                            .values(status=CheckinStatus.SENDING))
 
     def record(self, outcomes: list[Outcome], now: datetime) -> None:
         """Store how each send ended, in one transaction for the whole group."""
@@ -159,38 +113,40 @@ class CheckinStore:
             for status, group in by_status.items():
                 ids = [o.due.delivery_id for o in group]
                 users = [o.due.user_id for o in group]
-                if status == "sent":
+                if status == CheckinStatus.SENT:
                     session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status="sent", sent_at=now, error=None))
+                                    .values(status=CheckinStatus.SENT, sent_at=now, error=None))
                     weekly = [o.due.user_id for o in group if o.due.attempt == WEEKLY]
                     session.execute(update(User).where(User.id.in_(weekly))
                                     .values(unanswered_checkins=User.unanswered_checkins + 1))
-                elif status == "paused":
+                elif status == CheckinStatus.PAUSED:
                     session.execute(update(Enrollment).where(Enrollment.id.in_([o.due.enrollment_id for o in group]))
-                                    .values(status="paused", next_checkin_at=None, updated_at=now))
+                                    .values(status=EnrollmentStatus.PAUSED, next_checkin_at=None, updated_at=now))
                     session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status="paused", sent_at=now))
+                                    .values(status=CheckinStatus.PAUSED, sent_at=now))
                     session.execute(update(User).where(User.id.in_(users)).values(unanswered_checkins=0))
                 else:  # unreachable, retry, failed, released: `retry` waits out a lease first
                     for outcome in group:
                         session.execute(update(CheckinDelivery).where(CheckinDelivery.id == outcome.due.delivery_id)
                                         .values(status=status, claimed_at=now, error=outcome.error[:200] or None))
-                    if status == "unreachable":
+                    if status == CheckinStatus.UNREACHABLE:
                         session.execute(update(User).where(User.id.in_(users)).values(unreachable_since=now))
 
     def release_all(self, worker: str) -> int:
         """At shutdown: hand unsent claims back so the next process sends them without waiting."""
         with self._sessions.begin() as session:
-            return session.execute(update(CheckinDelivery).where(
-                CheckinDelivery.claimed_by == worker, CheckinDelivery.status == "claimed",
-            ).values(status="released")).rowcount
+            return changed(session.execute(update(CheckinDelivery).where(
+                CheckinDelivery.claimed_by == worker, CheckinDelivery.status == CheckinStatus.CLAIMED,
+            ).values(status=CheckinStatus.RELEASED)))
 
     # -- buttons ----------------------------------------------------------------------------
-    def delivery(self, delivery_id: int) -> CheckinDelivery | None:
+    def delivery(self, delivery_id: int) -> CheckinDeliveryRecord | None:
         with self._sessions() as session:
-            return session.get(CheckinDelivery, delivery_id)
+            row = session.get(CheckinDelivery, delivery_id)
+            return CheckinDeliveryRecord(row.id, row.enrollment_id, row.week, row.attempt, row.step_index,
+                                         row.status, row.answer) if row else None
 
-    def is_latest_week(self, delivery: CheckinDelivery) -> bool:
+    def is_latest_week(self, delivery: CheckinDeliveryRecord) -> bool:
         with self._sessions() as session:
             latest = session.scalar(
                 select(CheckinDelivery.week).where(CheckinDelivery.enrollment_id == delivery.enrollment_id,
@@ -205,19 +161,16 @@ class CheckinStore:
                 CheckinDelivery.id == delivery_id, CheckinDelivery.answer.is_(None)).values(answer=answer))
             session.execute(update(User).where(User.id == user_id).values(unanswered_checkins=0))
 
-    def snooze(self, delivery: CheckinDelivery, due_at: datetime) -> bool:
+    def snooze(self, delivery: CheckinDeliveryRecord, due_at: datetime) -> bool:
         """Schedule this week's repeat once; False when it was already snoozed."""
         with self._sessions.begin() as session:
-            insert = self._insert(session)
-            new_id = session.scalar(insert(CheckinDelivery).values(
-                enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
-                step_index=delivery.step_index, due_at=due_at, status="scheduled",
-            ).on_conflict_do_nothing().returning(CheckinDelivery.id))
+            new_id = insert_once(session, CheckinDelivery,
+                                 enrollment_id=delivery.enrollment_id, week=delivery.week, attempt=SNOOZED,
+                                 step_index=delivery.step_index, due_at=due_at, status=CheckinStatus.SCHEDULED)
             return new_id is not None
 
     def counts(self) -> dict[str, int]:
         """Deliveries by status, for doctor and benchmarks."""
-        from sqlalchemy import func
         with self._sessions() as session:
             return dict(session.execute(select(CheckinDelivery.status, func.count())
                                         .group_by(CheckinDelivery.status)).all())
@@ -225,7 +178,7 @@ class CheckinStore:
     def next_due(self, limit: int = 3) -> list[datetime]:
         with self._sessions() as session:
             return list(session.scalars(select(Enrollment.next_checkin_at).where(
-                Enrollment.status == "active", Enrollment.next_checkin_at.is_not(None))
+                Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.next_checkin_at.is_not(None))
                 .order_by(Enrollment.next_checkin_at).limit(limit)))
 
 

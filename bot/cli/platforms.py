@@ -54,11 +54,11 @@ def add_platform_commands(sub: argparse._SubParsersAction) -> None:
 
 
 PLATFORM_COMMANDS = {
-    "run": _lazy("bot.runner_cli:cmd_run"),
-    "slack": _lazy("bot.runner_cli:cmd_slack"),
-    "discord": _lazy("bot.runner_cli:cmd_discord"),
-    "nudges": _lazy("bot.scheduler_cli:cmd_nudges"),
-    "digest": _lazy("bot.scheduler_cli:cmd_digest"),
-    "doctor": _lazy("bot.ops:cmd_doctor"),
-    "config": _lazy("bot.ops:cmd_config"),
+    "run": _lazy("bot.cli.run:cmd_run"),
+    "slack": _lazy("bot.cli.run:cmd_slack"),
+    "discord": _lazy("bot.cli.run:cmd_discord"),
+    "nudges": _lazy("bot.cli.schedule:cmd_nudges"),
+    "digest": _lazy("bot.cli.schedule:cmd_digest"),
+    "doctor": _lazy("bot.runtime.ops:cmd_doctor"),
+    "config": _lazy("bot.runtime.ops:cmd_config"),
 }

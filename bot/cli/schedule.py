@@ -16,7 +16,7 @@ def parse_now(text: str | None) -> datetime:
     if not text:
         return datetime.now(UTC)
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise SystemExit(f"--now: {text!r} is not an ISO-8601 instant, e.g. 2026-12-07T09:00:00+01:00") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -24,7 +24,7 @@ def parse_now(text: str | None) -> datetime:
 
 async def _with_senders(app, work):
     from bot.adapters.console import ConsoleSender
-    from bot.runner import build_adapters
+    from bot.runtime.runner import build_adapters
 
     settings = app.settings
     platforms = [name for name, ok in (("slack", settings.slack_configured),
@@ -43,7 +43,7 @@ async def _with_senders(app, work):
 
 def cmd_nudges(args) -> int:
     from bot.checkins.dispatch import run_checkins
-    from bot.checkins.store import worker_name
+    from bot.core.delivery import worker_name
 
     now = parse_now(args.now)
     app = _build()

@@ -6,7 +6,7 @@ import logging
 import sys
 
 from bot.cli import _build
-from bot.runner import Runtime, build_adapters, serve
+from bot.runtime.runner import Runtime, build_adapters, serve
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,13 @@ def cmd_run(args) -> int:
 
 def cmd_slack(args) -> int:
     if getattr(args, "slack_command", None) == "manifest":
-        from bot.adapters.slack_manifest import cmd_manifest
+        from bot.cli.slack import cmd_manifest
         return cmd_manifest(args)
     return _serve(args, ["slack"])
 
 
 def cmd_discord(args) -> int:
     if getattr(args, "discord_command", None) == "sync":
-        from bot.adapters.discord_sync import cmd_sync
+        from bot.cli.discord import cmd_sync
         return cmd_sync(args)
     return _serve(args, ["discord"])

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
+from bot.adapters.slack_manifest import BOT_SCOPES
 from bot.cli import _settings
 from bot.settings import Settings
 
-SLACK_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
+SLACK_SCOPES = set(BOT_SCOPES)
 
 
 @dataclass
@@ -40,7 +39,7 @@ def check_database(settings: Settings) -> Check:
             return Check("database", "ok", f"{safe_url(settings.database_url)} reachable, upgraded "
                          f"{current or 'empty'} → {head} (as the bot does at start)")
         return Check("database", "fail", f"at {current or 'no revision'}, head is {head}; run `skillbot db upgrade`")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return Check("database", "fail", f"{safe_url(settings.database_url)} unreachable: {type(exc).__name__}: {str(exc)[:200]}")
     finally:
         engine.dispose()
@@ -67,7 +66,7 @@ async def check_slack(settings: Settings) -> Check:
         response = await client.auth_test()
     except SlackApiError as exc:
         return Check("slack", "fail", f"auth.test failed: {exc.response.get('error', 'unknown error')}")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return Check("slack", "fail", f"cannot reach Slack: {type(exc).__name__}")
     granted = {s.strip() for s in (response.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
     missing = SLACK_SCOPES - granted if granted else set()
@@ -90,7 +89,7 @@ async def check_discord(settings: Settings) -> Check:
             if response.status != 200:
                 return Check("discord", "fail", f"token rejected (HTTP {response.status})")
             me = await response.json()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return Check("discord", "fail", f"cannot reach Discord: {type(exc).__name__}")
     sync = _discord_sync_state(settings)
     status = "ok" if "in sync" in sync else "warn"
@@ -99,31 +98,26 @@ async def check_discord(settings: Settings) -> Check:
 
 def _discord_sync_state(settings: Settings) -> str:
     try:
-        from bot.adapters.discord_sync import sync_state
+        from bot.cli.discord import sync_state
     except ImportError:
         return "command sync state unknown"
     try:
         return sync_state(settings)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return f"command sync state unknown ({type(exc).__name__})"
 
 
 def check_scheduler(settings: Settings) -> Check:
-    from bot.store.db import make_engine, make_session_factory
-    from bot.store.models import Enrollment, TeamChannel
+    from bot.store.db import make_engine
+    from bot.store.state import schedule_summary
     engine = make_engine(settings.database_url)
-    now = datetime.now(UTC)
     try:
-        with make_session_factory(engine)() as session:
-            active = Enrollment.status == "active"
-            due = session.scalar(select(func.count()).where(active, Enrollment.next_checkin_at <= now))
-            upcoming = session.scalar(select(func.min(Enrollment.next_checkin_at)).where(active))
-            digest = session.scalar(select(func.min(TeamChannel.next_digest_at)).where(TeamChannel.active.is_(True)))
-    except Exception as exc:
+        due, upcoming, digest = schedule_summary(engine, datetime.now(UTC))
+    except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return Check("scheduler", "fail", f"cannot read schedule: {type(exc).__name__}")
     finally:
         engine.dispose()
-    fmt = lambda t: t.strftime("%Y-%m-%d %H:%M UTC") if t else "none"  # noqa: E731
+    fmt = lambda t: t.strftime("%Y-%m-%d %H:%M UTC") if t else "none"
     return Check("scheduler", "ok", f"{due} check-in(s) due now; next check-in {fmt(upcoming)}; next digest {fmt(digest)}")
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from sqlalchemy import text
+
+from bot.store.state import ping
 
 if TYPE_CHECKING:
-    from bot.runner import Runtime
+    from bot.runtime.runner import Runtime
 
 
 def add_health_routes(runtime: Runtime) -> None:
@@ -32,12 +33,11 @@ def add_health_routes(runtime: Runtime) -> None:
 async def _database_ok(runtime: Runtime) -> bool:
     import asyncio
 
-    def ping() -> bool:
+    def answers() -> bool:
         try:
-            with runtime.app.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            ping(runtime.app.engine)
             return True
-        except Exception:
+        except Exception:  # noqa: BLE001 - doctor and readiness report any failure, never raise
             return False
 
-    return await asyncio.to_thread(ping)
+    return await asyncio.to_thread(answers)

@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 class PlatformAdapter(Protocol):
     platform: str
-    sender: Sender
+
+    @property
+    def sender(self) -> Sender:
+        """How the scheduler reaches this platform."""
 
     def add_routes(self, web_app: web.Application) -> None:
         """Add HTTP routes (e.g. Slack's /slack/events) before the server starts."""
@@ -75,7 +78,7 @@ async def serve(runtime: Runtime, port: int, start_scheduler: bool = True, host:
             pass
     for adapter in runtime.adapters:
         adapter.add_routes(runtime.web_app)
-    from bot.health import add_health_routes
+    from bot.runtime.health import add_health_routes
     add_health_routes(runtime)
     web_runner = web.AppRunner(runtime.web_app, handle_signals=False)
     await web_runner.setup()
@@ -88,7 +91,7 @@ async def serve(runtime: Runtime, port: int, start_scheduler: bool = True, host:
     # full garbage collections short, which removed ~80 ms p99 spikes in bench/discord_roundtrip.py.
     gc.freeze()
     if start_scheduler:
-        from bot.scheduler import start_scheduler as _start
+        from bot.runtime.scheduler import start_scheduler as _start
         runtime.on_stop.append(await _start(runtime))
     await runtime.stopping.wait()
     log.info("shutting down")

@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision", nargs="?", default="-1")
     db_sub.add_parser("current", help="show the database's migration revision")
 
-    from bot.cli_platforms import add_platform_commands  # imported here to keep this module small
+    from bot.cli.platforms import add_platform_commands  # imported here to keep this module small
     add_platform_commands(sub)
     return parser
 
@@ -136,18 +136,15 @@ def cmd_db(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.logging_setup import setup_logging
+    from bot.runtime.logging_setup import setup_logging
     args = _parser().parse_args(argv)
     # Services log their events; interactive commands stay quiet unless LOG_LEVEL says otherwise.
     setup_logging("INFO" if args.command in {"run", "slack", "discord", "nudges", "digest"} else "WARNING")
     handlers = {None: cmd_console, "ask": cmd_ask, "content": cmd_content, "db": cmd_db}
-    from bot.cli_platforms import PLATFORM_COMMANDS
+    from bot.cli.platforms import PLATFORM_COMMANDS
     handlers.update(PLATFORM_COMMANDS)
     try:
         return handlers[args.command](args) or 0
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

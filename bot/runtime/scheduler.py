@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.checkins.dispatch import run_checkins
-from bot.checkins.store import worker_name
+from bot.core.delivery import worker_name
 
 if TYPE_CHECKING:
-    from bot.runner import Runtime
+    from bot.runtime.runner import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
 
     async def guarded_tick() -> None:
         task = asyncio.current_task()
+        assert task is not None  # a job always runs inside a task
         running.add(task)
         try:
             await tick(runtime, worker)
@@ -68,7 +69,7 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
         # Only now: APScheduler's shutdown cancels a running job, which would cut sends in flight
         # and leave them neither recorded nor released.
         scheduler.shutdown(wait=False)
-        released = await asyncio.to_thread(runtime.app.deps.extra["checkins"].release_all, worker)
+        released = await asyncio.to_thread(runtime.app.deps.checkins.release_all, worker)
         if released:
             log.info("released %d unsent check-in claim(s) for the next process", released)
 

@@ -7,17 +7,17 @@ channel either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the uni
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import ChannelRef
+from bot.core.records import Claim, EnrollmentRecord, Member, StepRecord, TeamChannelRecord, UserRecord
 from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.states import DigestStatus
+from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import (
     DigestDelivery,
     Enrollment,
@@ -27,35 +27,11 @@ from bot.store.models import (
     TeamShare,
     User,
 )
-from bot.store.records import (
-    EnrollmentRecord,
-    StepRecord,
-    UserRecord,
-    enrollment_record,
-    step_record,
-    user_record,
-)
+from bot.store.records import enrollment_record, step_record, user_record
 
 # A digest missed by more than this (downtime) is skipped to next week instead of posted late;
 # a rate-limited or failed one is retried by later ticks only within it, so nothing retries forever.
 LATE_LIMIT = timedelta(hours=12)
-
-
-@dataclass(frozen=True)
-class TeamChannelRecord:
-    id: int
-    platform: str
-    workspace: str
-    channel_id: str
-    channel_name: str
-    admin_user_id: int | None
-    active: bool
-    weekly: Weekly
-    next_digest_at: datetime | None
-
-    @property
-    def ref(self) -> ChannelRef:
-        return ChannelRef(self.platform, self.workspace, self.channel_id, name=self.channel_name)
 
 
 def channel_record(row: TeamChannel) -> TeamChannelRecord:
@@ -65,33 +41,10 @@ def channel_record(row: TeamChannel) -> TeamChannelRecord:
     )
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One digest this process is to post."""
-
-    delivery_id: int
-    channel: TeamChannelRecord
-    week: str
-    due_at: datetime
-
-
-@dataclass(frozen=True)
-class Member:
-    """An opted-in member with what the digest needs: their enrollments and step events."""
-
-    user: UserRecord
-    enrollments: tuple[EnrollmentRecord, ...]
-    steps: tuple[StepRecord, ...]
-
-
 class TeamStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
         self._now = clock
-
-    @staticmethod
-    def _insert(session: Session):
-        return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
     # -- channels ---------------------------------------------------------------------------
     def _row(self, session: Session, ref: ChannelRef) -> TeamChannel | None:
@@ -141,9 +94,9 @@ class TeamStore:
     def disable(self, channel_id: int) -> bool:
         """Switch a team channel off; True only for the caller that switched it (so the admin is told once)."""
         with self._sessions.begin() as session:
-            return bool(session.execute(update(TeamChannel).where(
+            return bool(changed(session.execute(update(TeamChannel).where(
                 TeamChannel.id == channel_id, TeamChannel.active.is_(True),
-            ).values(active=False, next_digest_at=None)).rowcount)
+            ).values(active=False, next_digest_at=None))))
 
     def set_schedule(self, channel_id: int, weekly: Weekly) -> datetime:
         upcoming = next_occurrence(weekly, self._now())
@@ -158,13 +111,12 @@ class TeamStore:
         """Opt in or out; returns whether anything changed."""
         with self._sessions() as session:
             if not on:
-                changed = session.execute(delete(TeamShare).where(
-                    TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)).rowcount
+                removed = changed(session.execute(delete(TeamShare).where(
+                    TeamShare.team_channel_id == channel_id, TeamShare.user_id == user_id)))
                 session.commit()
-                return bool(changed)
-            new_id = session.scalar(self._insert(session)(TeamShare).values(
-                team_channel_id=channel_id, user_id=user_id, created_at=self._now(),
-            ).on_conflict_do_nothing().returning(TeamShare.id))
+                return bool(removed)
+            new_id = insert_once(session, TeamShare, team_channel_id=channel_id, user_id=user_id,
+                                 created_at=self._now())
             session.commit()
             return new_id is not None
 
@@ -219,22 +171,20 @@ class TeamStore:
             for row in rows:
                 weekly = Weekly(row.digest_weekday, row.digest_minute, row.digest_tz)
                 due_at = row.next_digest_at
+                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                    continue
                 row.next_digest_at = next_occurrence(weekly, max(due_at, now))
                 if now - due_at > LATE_LIMIT:
                     stale += 1
                     continue
                 week = week_key(due_at, weekly.tz)
                 # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
-                delivery_id = session.scalar(self._insert(session)(DigestDelivery).values(
-                    team_channel_id=row.id, week=week, status="claimed", claimed_by=worker, claimed_at=now,
-                ).on_conflict_do_nothing().returning(DigestDelivery.id))
+                delivery_id = insert_once(session, DigestDelivery, team_channel_id=row.id, week=week,
+                                          status=DigestStatus.CLAIMED, claimed_by=worker, claimed_at=now)
                 if delivery_id is None:  # someone else has this week's digest
                     continue
                 claimed.append(Claim(delivery_id, channel_record(row), week, due_at))
-            try:
-                session.commit()
-            except IntegrityError:  # lost a race on the unique key at commit: another process has them
-                session.rollback()
+            if not commit_claims(session):  # lost a race on the unique key at commit: another process has them
                 return [], stale
         return claimed, stale
 
@@ -245,29 +195,29 @@ class TeamStore:
         with self._sessions() as session:
             rows = session.execute(
                 select(DigestDelivery, TeamChannel).join(TeamChannel, TeamChannel.id == DigestDelivery.team_channel_id)
-                .where(DigestDelivery.status == "retry", TeamChannel.platform.in_(platforms))
+                .where(DigestDelivery.status == DigestStatus.RETRY, TeamChannel.platform.in_(platforms))
                 .order_by(DigestDelivery.id)
             ).all()
-            expired = [d.id for d, c in rows if now - d.claimed_at > LATE_LIMIT or not c.active]
+            expired = [d.id for d, c in rows if d.claimed_at is None or now - d.claimed_at > LATE_LIMIT or not c.active]
             if expired:
                 session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(expired),
-                                                             DigestDelivery.status == "retry")
-                                .values(status="expired"))
+                                                             DigestDelivery.status == DigestStatus.RETRY)
+                                .values(status=DigestStatus.EXPIRED))
             for delivery, channel in rows:
                 if delivery.id in expired:
                     continue
-                won = session.execute(update(DigestDelivery).where(
-                    DigestDelivery.id == delivery.id, DigestDelivery.status == "retry",
-                ).values(status="claimed", claimed_by=worker)).rowcount
+                won = changed(session.execute(update(DigestDelivery).where(
+                    DigestDelivery.id == delivery.id, DigestDelivery.status == DigestStatus.RETRY,
+                ).values(status=DigestStatus.CLAIMED, claimed_by=worker)))
                 if won:
-                    claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at))
+                    claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at or now))
             session.commit()
         return claimed, len(expired)
 
     def mark(self, delivery_id: int, status: str, now: datetime) -> None:
         """sending, sent, retry, gone, failed. `claimed_at` stays the first claim: the retry window."""
         values: dict[str, object] = {"status": status}
-        if status == "sent":
+        if status == DigestStatus.SENT:
             values["sent_at"] = now
         with self._sessions.begin() as session:
             session.execute(update(DigestDelivery).where(DigestDelivery.id == delivery_id).values(**values))
@@ -275,7 +225,7 @@ class TeamStore:
     def deliveries(self, channel_id: int) -> list[tuple[str, str]]:
         """(week, status) of a channel's digests, oldest first; for tests and operators."""
         with self._sessions() as session:
-            return [tuple(r) for r in session.execute(
+            return [(r[0], r[1]) for r in session.execute(
                 select(DigestDelivery.week, DigestDelivery.status)
                 .where(DigestDelivery.team_channel_id == channel_id).order_by(DigestDelivery.id))]
 
@@ -283,8 +233,6 @@ class TeamStore:
     def record_milestone(self, user_id: int, kind: str, key: str) -> bool:
         """True the first time this milestone is seen; False ever after."""
         with self._sessions() as session:
-            new_id = session.scalar(self._insert(session)(MilestonePost).values(
-                user_id=user_id, kind=kind, key=key[:60], at=self._now(),
-            ).on_conflict_do_nothing().returning(MilestonePost.id))
+            new_id = insert_once(session, MilestonePost, user_id=user_id, kind=kind, key=key[:60], at=self._now())
             session.commit()
             return new_id is not None

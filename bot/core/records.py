@@ -1,0 +1,136 @@
+"""Plain, immutable views of stored rows: what the store hands to core."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.model import ChannelRef
+from bot.core.schedule import Weekly
+
+# After this many unanswered check-ins in a row the track is paused.
+MAX_UNANSWERED = 3
+
+# A check-in delivery's attempt: the weekly one, or the one repeat a Snooze asks for.
+WEEKLY, SNOOZED = 0, 1
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    platform: str
+    workspace: str
+    platform_user_id: str
+    display_name: str
+    checkin_weekday: int
+    checkin_minute: int
+    checkin_tz: str
+    schedule_set: bool
+    unreachable_since: datetime | None
+
+
+@dataclass(frozen=True)
+class EnrollmentRecord:
+    id: int
+    user_id: int
+    track_id: str
+    status: str
+    current_step: int
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    next_checkin_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    enrollment_id: int
+    step_index: int
+    kind: str
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    recorded: bool  # False when the step was already recorded (a double press or a race)
+    enrollment: EnrollmentRecord
+
+
+@dataclass(frozen=True)
+class CheckinDeliveryRecord:
+    """One check-in delivery as its buttons need it."""
+
+    id: int
+    enrollment_id: int
+    week: str
+    attempt: int
+    step_index: int
+    status: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Due:
+    """One claimed check-in, with what the sender needs to address and word it."""
+
+    delivery_id: int
+    enrollment_id: int
+    user_id: int
+    week: str
+    attempt: int
+    step_index: int
+    due_at: datetime
+    track_id: str
+    platform: str
+    workspace: str
+    platform_user_id: str
+    display_name: str
+    checkin_tz: str
+    weekly: Weekly
+    schedule_set: bool
+    unanswered: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one send ended: sent, paused (the pause note went out), unreachable, retry, failed, released."""
+
+    due: Due
+    status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class TeamChannelRecord:
+    id: int
+    platform: str
+    workspace: str
+    channel_id: str
+    channel_name: str
+    admin_user_id: int | None
+    active: bool
+    weekly: Weekly
+    next_digest_at: datetime | None
+
+    @property
+    def ref(self) -> ChannelRef:
+        return ChannelRef(self.platform, self.workspace, self.channel_id, name=self.channel_name)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One digest this process is to post."""
+
+    delivery_id: int
+    channel: TeamChannelRecord
+    week: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """An opted-in member with what the digest needs: their enrollments and step events."""
+
+    user: UserRecord
+    enrollments: tuple[EnrollmentRecord, ...]
+    steps: tuple[StepRecord, ...]

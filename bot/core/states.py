@@ -1,0 +1,52 @@
+"""Every stored state as a StrEnum: each member equals the string the database holds."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    LEFT = "left"
+
+
+class StepKind(StrEnum):
+    """A recorded step, and a check-in's answer (which may also be a snooze)."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    SNOOZED = "snoozed"
+
+
+class CheckinStatus(StrEnum):
+    """A check-in delivery, from claim to outcome."""
+
+    SCHEDULED = "scheduled"  # a snoozed repeat waiting for its time
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    PAUSED = "paused"  # sent as the pause note; the track was paused
+    RETRY = "retry"
+    RELEASED = "released"  # handed back at shutdown
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    LOST = "lost"  # the process died mid-send: it may have arrived, so never resent
+    EXPIRED = "expired"
+
+
+class DigestStatus(StrEnum):
+    """A team digest delivery, from claim to outcome."""
+
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    GONE = "gone"  # the channel is gone; digests switched off
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+def sql_in(column: str, states: type[StrEnum]) -> str:
+    """A CHECK constraint's text: the column holds one of the enum's values."""
+    return f"{column} IN ({', '.join(repr(s.value) for s in states)})"

@@ -1,0 +1,1 @@
+"""The process runtime: the asyncio runner, scheduler tick, health, metrics, logging and doctor."""
