@@ -40,12 +40,12 @@ def installed_wheel(tmp_path_factory) -> Path:
 
 def _skillbot(site: Path, cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     code = "import sys; from bot.cli import main; sys.exit(main())"
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, input=stdin, text=True,
+    return subprocess.run([sys.executable, "-c", code, *args], check=False, cwd=cwd, input=stdin, text=True,
                           capture_output=True, timeout=120, env=_clean_env(PYTHONPATH=str(site)))
 
 
 def test_wheel_runs_every_command_from_an_empty_folder(installed_wheel, tmp_path):
-    where = subprocess.run([sys.executable, "-c", "import bot; print(bot.__file__)"], cwd=tmp_path, text=True,
+    where = subprocess.run([sys.executable, "-c", "import bot; print(bot.__file__)"], check=False, cwd=tmp_path, text=True,
                            capture_output=True, env=_clean_env(PYTHONPATH=str(installed_wheel)))
     assert where.stdout.startswith(str(installed_wheel)), "the test must exercise the wheel, not the checkout"
 

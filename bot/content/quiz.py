@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.errors import ContentError, location
-from bot.content.schema import QuizBank, Question, Skill
+from bot.content.schema import Question, QuizBank, Skill
 
 MIN_PER_TOPIC = 3
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
