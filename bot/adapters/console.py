@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.render_text import render
@@ -49,6 +50,27 @@ class ConsoleSender:
                 self.out.write(f"[#{post.to_channel.name or post.to_channel.channel_id}]\n{render(post.reply)}\n")
 
 
+def save_attachments(reply: Reply, folder: Path) -> str:
+    """Save each attachment in folder under a fresh name; one `[image saved: FILE]` line for each."""
+    lines = []
+    for attachment in reply.attachments:
+        path = _fresh_path(folder, Path(attachment.filename).name or "attachment")
+        path.write_bytes(attachment.data)
+        kind = "image" if attachment.is_image else "file"
+        lines.append(f"[{kind} saved: {path.name}]\n")
+    return "".join(lines)
+
+
+def _fresh_path(folder: Path, name: str) -> Path:
+    """name, or name-2, name-3... so an earlier picture is never overwritten."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    path, n = folder / name, 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{suffix}"
+    return path
+
+
 @dataclass
 class ConsoleSession:
     """One person typing in one channel. Remembers the last buttons so they can be pressed by number."""
@@ -58,6 +80,7 @@ class ConsoleSession:
     channel: ChannelRef
     out: TextIO = sys.stdout
     buttons: list[Button] = field(default_factory=list)
+    folder: Path = field(default_factory=Path.cwd)  # where attachments are saved
 
     def __post_init__(self) -> None:
         self.sender = ConsoleSender(self.out)
@@ -81,7 +104,7 @@ class ConsoleSession:
         """Handle one typed line and return everything printed for it."""
         result: Result = self.bot.handle(self.command_for(line))
         self.buttons = [b for reply in result.replies for b in reply.buttons]
-        text = "\n".join(render(reply) for reply in result.replies)
+        text = "\n".join(render(reply) + save_attachments(reply, self.folder) for reply in result.replies)
         self.out.write(text + "\n")
         self.sender.deliver(result.posts)
         return text

@@ -74,6 +74,20 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a picture (PNG) or a document (JSON). Adapters upload or attach it."""
+
+    filename: str
+    data: bytes
+    content_type: str  # e.g. image/png, application/json
+    alt: str = ""  # what it shows, for screen readers and platforms that can't display it
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclass(frozen=True)
 class Reply:
     """A platform-neutral answer.
 
@@ -87,6 +101,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     footer: str = ""
     private: bool = True
+    attachments: tuple[Attachment, ...] = ()
 
     def plain_text(self) -> str:
         """All visible text in reading order; used for fallbacks and tests."""

@@ -48,3 +48,12 @@ async def test_console_conformance(scenario, db_url, catalog, clock):
     driver = ConsoleDriver(db_url, catalog, clock)
     await scenario(driver)
     driver.app.engine.dispose()
+
+
+def test_console_saves_an_attachment_and_names_the_file(tmp_path):
+    from bot.adapters.console import save_attachments
+    from bot.core.model import Attachment, Reply
+    reply = Reply(title="Your matrix", attachments=(Attachment("matrix.png", b"\x89PNG...", "image/png"),))
+    assert save_attachments(reply, tmp_path) == "[image saved: matrix.png]\n"
+    assert save_attachments(reply, tmp_path) == "[image saved: matrix-2.png]\n", "never overwrite an earlier file"
+    assert (tmp_path / "matrix.png").read_bytes() == b"\x89PNG..."
