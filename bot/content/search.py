@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.content.chat import ChatExpander
 from bot.content.english_words import RANK as ENGLISH_RANK
 from bot.content.hostile import is_hostile
 from bot.content.loader import Catalog
@@ -128,6 +129,10 @@ class Searcher:
         for name in self._name_list:
             self._names_by_words.setdefault(len(name.split()), []).append(name)
         self._neighbour_memo: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
+        # Chat spellings are written out, except inside a name the content uses ("pr auc").
+        pairs = {tuple(words[i:i + 2]) for name in self._name_list if len(words := name.split()) > 1
+                 for i in range(len(words) - 1)}
+        self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
 
     # -- stemming ---------------------------------------------------------------------------
@@ -305,7 +310,7 @@ class Searcher:
         """Deterministic: the same text always gives the same answer."""
         if is_hostile(text):
             return REFUSED
-        text = text[:4000]
+        text = self._expand(text[:4000])
         norm = normalize(text)
         for candidate in dict.fromkeys((norm, _strip(norm, FUNCTION_WORDS), _strip(norm, STOPWORDS))):
             if candidate in self._names:
