@@ -54,6 +54,7 @@ _MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
 
 @dataclass(frozen=True)
@@ -245,8 +246,11 @@ class Searcher:
                     named.update(core)
                     for stem in core:
                         named_docs[stem].add(index)
-                    if len(stems) == 1 or field in ("names", "skill"):
+                    if len(stems) == 1:
                         strong.update(core)
+                    elif field in ("names", "skill"):  # a title's ordinary words ("speech", "write") need backing
+                        strong.update(s for s, w in zip(stems, words, strict=True)
+                                      if w not in SOFT_WORDS and specificity(w) >= _STRONG_TITLE_SPEC)
                     if 2 <= len(stems) <= 6 and (tuple(stems), index) not in phrase_seen:
                         phrase_seen.add((tuple(stems), index))
                         phrases[stems[0]].append((tuple(stems), index))
