@@ -24,9 +24,6 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from bot.content.chat import ChatExpander
 from bot.content.english_words import RANK as ENGLISH_RANK
 from bot.content.hostile import is_hostile
@@ -335,6 +332,8 @@ class Searcher:
     def _fuzzy_name(self, core: str) -> Match | None:
         # Only names of as many words: a typo changes letters, not whole words ("llm evaluation
         # metrics" is not a misspelling of "evaluation metrics").
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
         same_length = self._names_by_words.get(len(core.split()), [])
         found = process.extractOne(core, same_length, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
         if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
@@ -353,6 +352,8 @@ class Searcher:
         never "corrected" ("pilot" is not a misspelt "pivot")."""
         if word in self._vocab_set or is_english(word) or word.isdigit() or len(word) < 4:
             return word, False
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
         found = process.extractOne(word, self._vocab_by_letter.get(word[0], []), scorer=OSA.distance,
                                    score_cutoff=_typo_budget(word))
         return (found[0], True) if found else (word, False)
