@@ -51,6 +51,8 @@ _MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
+_COHESION = 2  # distinct question words naming one topic
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
 
@@ -408,7 +410,10 @@ class Searcher:
             if (stem, sentence_weight) in seen:
                 continue
             seen.add((stem, sentence_weight))
-            importance += spec if stem in self._known_stems or not changed else specificity(word) * sentence_weight
+            if stem in self._known_stems:
+                importance += spec
+            else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise
+                importance += specificity(word) * sentence_weight * (1.0 if is_english(word) else _UNKNOWN_TOKEN)
             if in_phrase[i] or stem in self._strong:
                 known += spec
             elif stem in self._named:
@@ -422,11 +427,16 @@ class Searcher:
         if not term_weight or importance <= 0:
             return Match(None, None, 0.0, "none")
         coverage = known / importance
+        # Two of its words name the same topic ("query" and "table", "loss" and "nan"): the question is about it.
+        hits: Counter = Counter()
+        for stem in query_stems:
+            hits.update(self._named_docs.get(stem, ()))
+        cohesive = bool(hits) and max(hits.values()) >= _COHESION
         # A distinctive word that is itself a name in the content ("salary", "kafka") vouches for the
         # question even among chatty words ("salary talk next week, nervous af").
         named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
                          for i, w in enumerate(words))
-        rich = known >= _RICH_MASS or named_word
+        rich = known >= _RICH_MASS or named_word or cohesive
         if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
             return Match(None, None, round(coverage, 3), "none")
         scores: dict[int, float] = defaultdict(float)
