@@ -375,8 +375,26 @@ class Searcher:
             out.extend((w, weight) for w in normalize(sentence).split() if w not in FUNCTION_WORDS)
         return out
 
+    def _join_split_words(self, weighted: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A word typed in two pieces ("eigen vectors", "hyper parameters") joined when the content knows
+        the whole and not both pieces."""
+        out: list[tuple[str, float]] = []
+        i = 0
+        while i < len(weighted):
+            if i + 1 < len(weighted):
+                a, b = weighted[i][0], weighted[i + 1][0]
+                joined = a + b
+                if (joined in self._vocab_set and not (a in self._vocab_set and b in self._vocab_set)
+                        and len(a) >= 2 and len(b) >= 2):
+                    out.append((joined, weighted[i][1]))
+                    i += 2
+                    continue
+            out.append(weighted[i])
+            i += 1
+        return out
+
     def _rank(self, text: str) -> Match:
-        weighted = self._weighted_words(text)[:120]
+        weighted = self._join_split_words(self._weighted_words(text)[:120])
         if not weighted:
             return Match(None, None, 0.0, "none")
         words = [w for w, _ in weighted]
