@@ -61,6 +61,14 @@ _PATTERNS = [
     r"\b(?:reveal|leak|dump|exfiltrate|expose)\b[^.?!\n]{0,30}\b(?:secrets?|keys?|tokens?|passwords?|credentials?|"
     r"prompt|instructions|configuration|config)\b",
     r"\b(?:you|bot)\s+(?:were|was|are|have\s+been)\s+(?:configured|initiali[sz]ed|programmed|instructed|told)\b",
+    r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me)\s+"
+    r"(?:all\s+)?(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?(?:instructions|rules|prompt|guidelines|directives|settings)\b",
+    r"\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
+    r"secret\s+key)s?\b",
+    r"^\W*(?:admin|moderator|mod|owner|developer|system)\s+(?:here|speaking|message|notice|override)\b",
+    r"\b(?:message|note|notice|instruction)\s+from\s+(?:the\s+|your\s+)?(?:admins?|developers?|system|operators?|"
+    r"anthropic|openai|slack|discord|moderators?)\s*:",
+    r"\b(?:stop|quit)\s+following\s+(?:your|the|all)\b|\bdo\s+not\s+follow\s+(?:your|the|any)\s+(?:rules|instructions)\b",
     # fake chat-template and role markup
     r"</?\s*(?:system|assistant|user|instructions?|admin|developer|sys)\s*>|<\|?im_(?:start|end)\|?>|\[/?INST\]|"
     r"\[/?(?:system|admin|developer|sys)\]|<<\s*/?sys\s*>>",
