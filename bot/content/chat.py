@@ -31,7 +31,7 @@ WORDS = {
     "df": "dataframe", "dfs": "dataframes",
     "pics": "images", "pic": "image", "imgs": "images", "img": "image", "photos": "images",
     "infra": "infrastructure", "perf": "performance", "config": "configuration", "configs": "configurations",
-    "mgr": "manager", "yrs": "years", "yr": "year", "algo": "algorithm", "algos": "algorithms",
+    "mgr": "manager", "pm": "product manager", "pms": "product managers", "yrs": "years", "yr": "year", "algo": "algorithm", "algos": "algorithms",
     "dbs": "databases", "vectordb": "vector database", "vectordbs": "vector databases",
     "js": "javascript", "py": "python", "cpp": "c++",
     "gpt4": "gpt", "gpt4o": "gpt",
@@ -84,8 +84,8 @@ class ChatExpander:
                 continue
             prev = tokens[i - 1].group(0) if i else ""
             nxt = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
-            if (prev, word) in self._pairs or (word, nxt) in self._pairs:
-                continue
+            if (prev, word) in self._pairs or (word, nxt) in self._pairs or prev.isdigit():
+                continue  # part of a content name ("pr auc"), or a unit after a number ("3 pm")
             out.append(text[last:m.start()])
             out.append(long)
             last = m.end()
