@@ -52,6 +52,7 @@ _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabular
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
+_JARGON_DOCS = 2
 _COHESION = 2  # distinct question words naming one topic
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
@@ -227,6 +228,7 @@ class Searcher:
         phrases: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
         strong: set[str] = set()
         named: set[str] = set()
+        jargon: set[tuple[str, int]] = set()  # (stem, doc) of words outside English in names and keywords
         named_docs: dict[str, set[int]] = defaultdict(set)
         phrase_seen: set[tuple[tuple[str, ...], int]] = set()
         surface: set[str] = set()
@@ -243,6 +245,8 @@ class Searcher:
                     surface.update(w for w in words if w not in STOPWORDS)
                     core = [s for s, w in zip(stems, words, strict=True) if w not in SOFT_WORDS]
                     named.update(core)
+                    jargon.update((s, index) for s, w in zip(stems, words, strict=True)
+                                  if len(w) >= 3 and not w.isdigit() and not is_english(w) and w not in STOPWORDS)
                     for stem in core:
                         named_docs[stem].add(index)
                     if len(stems) == 1:
@@ -256,6 +260,12 @@ class Searcher:
                 counts[field] = c
             tf.append(counts)
         soft_stems = set(self._stems(sorted(SOFT_WORDS)))
+        # Jargon that only ever appears inside longer names of one or two documents ("auc" of "roc auc" and
+        # "pr auc") is as telling alone as a name.
+        jargon_docs: dict[str, set[int]] = defaultdict(set)
+        for stem, index in jargon:
+            jargon_docs[stem].add(index)
+        strong.update(st for st, d in jargon_docs.items() if len(d) <= _JARGON_DOCS)
         strong -= soft_stems
         named -= soft_stems
         df: Counter = Counter()  # over topic documents, leaving out the words every topic of a skill shares
