@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from bot.content.chat import ChatExpander
 from bot.content.english_words import RANK as ENGLISH_RANK
+from bot.content.everyday import EVERYDAY
 from bot.content.hostile import is_hostile
 from bot.content.loader import Catalog
 from bot.content.stopwords import FUNCTION_WORDS, SOFT_WORDS, STOPWORDS
@@ -426,6 +427,7 @@ class Searcher:
         # Per distinct stem: its weight in the question (the best sentence it occurs in).
         term_weight: dict[str, float] = {}
         importance = known = 0.0
+        everyday = False
         seen: set[tuple[str, float]] = set()
         query_stems = {st for st, k in zip(stems, keep, strict=True) if k}
         for i, (word, sentence_weight) in enumerate(weighted):
@@ -438,6 +440,8 @@ class Searcher:
             if (stem, sentence_weight) in seen:
                 continue
             seen.add((stem, sentence_weight))
+            if word in EVERYDAY and not in_phrase[i] and stem not in self._strong:
+                everyday = True
             if stem in self._known_stems:
                 importance += spec
             else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise
@@ -464,7 +468,9 @@ class Searcher:
         # question even among chatty words ("salary talk next week, nervous af").
         named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
                          for i, w in enumerate(words))
-        rich = known >= _RICH_MASS or named_word or cohesive
+        # A word of everyday life ("pet", "plugs", "sky") takes away the benefit of the doubt: the question
+        # must then be mostly content vocabulary.
+        rich = (known >= _RICH_MASS or named_word or cohesive) and not everyday
         if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
             return Match(None, None, round(coverage, 3), "none")
         scores: dict[int, float] = defaultdict(float)
