@@ -197,9 +197,16 @@ def _stamp(directory: Path) -> str | None:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def _marker_dir() -> Path:
+def cache_dir() -> Path | None:
+    """Where start-up notes go (fingerprints of checked content, stems); None when disabled."""
+    if os.environ.get("SKILLBOT_NO_CONTENT_CACHE"):
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "skillbot" / "content-ok"
+    return Path(base) / "skillbot"
+
+
+def _marker_dir() -> Path:
+    return (cache_dir() or Path("/nonexistent")) / "content-ok"
 
 
 def _validated_before(stamp: str) -> bool:

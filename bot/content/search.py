@@ -153,6 +153,34 @@ class Searcher:
                 self._stem_cache[word] = word if ("+" in word or "#" in word) else found.get(i + 1, word)
         return [self._stem_cache[w] for w in words]
 
+    def _load_stems(self, words: list[str]) -> None:
+        """Stem the content's words, reusing the stems saved for the very same word list (plain JSON in the
+        user's cache folder; the start-up of `skillbot ask` is mostly this kind of work)."""
+        import hashlib
+        import json
+
+        from bot.content.loader import cache_dir
+        key = hashlib.sha256("\n".join(words).encode()).hexdigest()[:32]
+        folder = cache_dir()
+        path = folder / f"stems-{key}.json" if folder else None
+        if path is not None:
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(saved, dict) and all(isinstance(saved.get(w), str) for w in words):
+                    self._stem_cache.update({w: saved[w] for w in words})
+                    return
+            except (OSError, ValueError):
+                pass
+        stems = self._stems(words)
+        if path is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(dict(zip(words, stems, strict=True))), encoding="utf-8")
+                tmp.replace(path)
+            except OSError:
+                pass
+
     # -- building ---------------------------------------------------------------------------
     def _claim(self, name: str, target: tuple[str, str | None], display: str) -> None:
         for key in (normalize(name), _strip(name, FUNCTION_WORDS)):
@@ -221,7 +249,7 @@ class Searcher:
         self._docs = docs
         all_words = {w for text in {p for f in fields for phrases in f.values() for p in phrases}
                      for w in normalize(text).split()}
-        self._stems(sorted(all_words))
+        self._load_stems(sorted(all_words))
         cache = self._stem_cache
 
         n = len(docs)
