@@ -54,6 +54,7 @@ _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
 _JARGON_DOCS = 2
+_ENGLISH_FIX_TOP = 10000  # everyday words a slip is mapped back to
 _COHESION = 2  # distinct question words naming one topic
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
@@ -123,6 +124,7 @@ class Searcher:
         self._db.execute("CREATE VIRTUAL TABLE stem_v USING fts5vocab(stem, 'instance')")
         self._lock = threading.Lock()
         self._stem_cache: dict[str, str] = {}
+        self._english_by_letter: dict[str, list[str]] | None = None
         self._names: dict[str, tuple[str, str | None]] = {}
         self._display: dict[str, str] = {}
         self._build_names()
@@ -388,6 +390,47 @@ class Searcher:
         return Match(skill_id, topic_id, round(score / 100, 3), "fuzzy",
                      self._neighbours(skill_id, topic_id), suggestion=self._display[name])
 
+    _BRITISH = ((re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"), (re.compile(r"yse(s|d)?$"), r"yze\1"),
+                (re.compile(r"our(s|ed|ing)?$"), r"or\1"), (re.compile(r"tre(s)?$"), r"ter\1"),
+                (re.compile(r"ogue(s)?$"), r"og\1"), (re.compile(r"lling$"), "ling"), (re.compile(r"lled$"), "led"))
+
+    def _english_fix(self, word: str) -> str:
+        """A word neither the content nor English knows, written as either knows it: British spelling
+        ("minimise", "behaviour") or a slip on an everyday word ("realyl", "stuk", "woemn"), so it neither
+        counts against the question nor gets "corrected" into a content word."""
+        if word in self._vocab_set or is_english(word) or len(word) < 4 or not word.isalpha():
+            return word
+        for pattern, repl in self._BRITISH:
+            american = pattern.sub(repl, word)
+            if american != word and (american in self._vocab_set or is_english(american)):
+                return american
+        if self._near_vocab(word):
+            return word  # a typo of a content word: _correct handles it
+        found = self._english_neighbour(word)
+        return found or word
+
+    def _near_vocab(self, word: str) -> bool:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+        return process.extractOne(word, self._vocab_by_letter.get(word[0], []), scorer=OSA.distance,
+                                  score_cutoff=_typo_budget(word)) is not None
+
+    def _english_neighbour(self, word: str) -> str | None:
+        """The most frequent common English word one edit away (same first letter)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+        if self._english_by_letter is None:
+            table: dict[str, list[str]] = defaultdict(list)
+            for w, rank in ENGLISH_RANK.items():
+                if rank < _ENGLISH_FIX_TOP and len(w) >= 3 and w.isalpha():
+                    table[w[0]].append(w)
+            self._english_by_letter = dict(table)
+        hits = process.extract(word, self._english_by_letter.get(word[0], []), scorer=OSA.distance,
+                               score_cutoff=1, limit=5)
+        if not hits:
+            return None
+        return min(hits, key=lambda h: (h[1], ENGLISH_RANK[h[0]]))[0]
+
     def _correct(self, word: str) -> tuple[str | None, bool]:
         """The word as the content spells it, and whether it was changed. Real English words are
         never "corrected" ("pilot" is not a misspelt "pivot")."""
@@ -433,7 +476,9 @@ class Searcher:
         return out
 
     def _rank(self, text: str) -> Match:
-        weighted = self._join_split_words(self._weighted_words(text)[:120])
+        weighted = [(w, k) for w, k in ((self._english_fix(w), k)
+                                        for w, k in self._join_split_words(self._weighted_words(text)[:120]))
+                    if w not in FUNCTION_WORDS]
         if not weighted:
             return Match(None, None, 0.0, "none")
         words = [w for w, _ in weighted]
