@@ -398,12 +398,15 @@ class Searcher:
         """A word neither the content nor English knows, written as either knows it: British spelling
         ("minimise", "behaviour") or a slip on an everyday word ("realyl", "stuk", "woemn"), so it neither
         counts against the question nor gets "corrected" into a content word."""
-        if word in self._vocab_set or is_english(word) or len(word) < 4 or not word.isalpha():
+        if word in self._vocab_set or len(word) < 4 or not word.isalpha():
             return word
+        english = is_english(word)
         for pattern, repl in self._BRITISH:
             american = pattern.sub(repl, word)
-            if american != word and (american in self._vocab_set or is_english(american)):
+            if american != word and (american in self._vocab_set or (not english and is_english(american))):
                 return american
+        if english:
+            return word
         if self._near_vocab(word):
             return word  # a typo of a content word: _correct handles it
         found = self._english_neighbour(word)
