@@ -18,6 +18,7 @@ _PHRASES = [
     (re.compile(r"\bw/(?=\s|\w)", re.I), " with "),
     (re.compile(r"\bb/c\b", re.I), " because "),
     (re.compile(r"\bnode\.js\b", re.I), " nodejs "),
+    (re.compile(r"\bstd\.?\s*devs?\b|\bstd?devs?\b", re.I), " standard deviation "),
 ]
 
 WORDS = {
