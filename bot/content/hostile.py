@@ -32,7 +32,7 @@ _PATTERNS = [
     r"\brepeat\b[^.?!\n]{0,20}\b(?:words|text|everything)\s+above\b",
     r"\bwhat\s+(?:instructions|rules)\s+were\s+you\s+given\b",
     # mentions and pings
-    r"(?:^|[\s(\[{,;:])@(?:channel|everyone|here|all)\b",
+    r"(?<![\w@.])@(?:channel|everyone|here|all)\b",
     r"<!(?:channel|everyone|here|subteam)",
     r"<@[!&]?[a-z0-9]+>",
     r"<#[a-z0-9]+",
@@ -73,6 +73,9 @@ _PATTERNS = [
     r"</?\s*(?:system|assistant|user|instructions?|admin|developer|sys)\s*>|<\|?im_(?:start|end)\|?>|\[/?INST\]|"
     r"\[/?(?:system|admin|developer|sys)\]|<<\s*/?sys\s*>>",
     r"\b(?:new|updated|override|admin|system)\s+(?:rule|rules|directive|command|task|role|persona|mode)\s*:",
+    r"\b(?:forget|ignore|disregard)\s+(?:everything|all|anything|whatever)\s+(?:you\s+(?:were|have\s+been)\s+|"
+    r"i\s+)?(?:told|said|taught|trained|given|know)\b",
+    r"(?-i:\bDAN\b)",
     r"\b(?:you\s+(?:must|will|shall)\s+now|your\s+new\s+(?:task|role|goal|instructions?|purpose|job)\s+is)\b",
     r"\b(?:i\s+am|i'm|im)\s+(?:your|the)\s+(?:developer|creator|owner|admin|administrator|operator|maker)\b",
     r"\bas\s+(?:your|the\s+bot'?s?)\s+(?:developer|creator|owner|admin|administrator|operator)\b",
@@ -84,6 +87,7 @@ _PATTERNS = [
     r"\bclick\s+(?:here|this|the\s+link|below|now)\b[^\n]{0,40}(?:https?://|www\.)|"
     r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|cutt\.ly)/",
     r"\[[^\]]*\]\(\s*(?:https?|ftp|javascript|data):",
+    r"<a\s[^>]*href\s*=|\bjavascript:\s*\S|\bhxxps?://",
     r"<(?:https?|ftp)://[^>|]+\|",
 ]
 _HOSTILE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
