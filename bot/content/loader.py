@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+import hashlib
 from pathlib import Path
 
 import yaml
@@ -28,14 +28,25 @@ def content_dir() -> Path:
     return Path(os.environ.get("SKILLBOT_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
 
 
-@dataclass(frozen=True)
 class Catalog:
-    """All skills, in the canonical order."""
+    """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    skills: tuple[Skill, ...]
-    questions: tuple[Question, ...] = ()
-    # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
-    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    __slots__ = ("skills", "ambiguous", "_questions", "_load_questions")
+
+    def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None):
+        self.skills = skills
+        # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
+        self.ambiguous = ambiguous or {}
+        if callable(questions):
+            self._questions, self._load_questions = None, questions
+        else:
+            self._questions, self._load_questions = tuple(questions), None
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        if self._questions is None:
+            self._questions = self._load_questions()
+        return self._questions
 
     def skill(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
@@ -152,8 +163,67 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     skills = [s for _, s in loaded]
     ambiguous = _load_ambiguous(directory, skills, errors)
     _check_keyword_clashes(skills, ambiguous, errors)
-    questions = load_questions(directory, skills, errors)
+    stamp = _stamp(directory)
+    if stamp and not errors and _validated_before(stamp):
+        # The same files passed a full check before: read the quiz bank only when something asks for it.
+        def lazy() -> tuple[Question, ...]:
+            late: list[ContentError] = []
+            found = load_questions(directory, skills, late)
+            if late:
+                raise ContentInvalid(late)
+            return found
+        questions = lazy
+    else:
+        questions = load_questions(directory, skills, errors)
     if errors:
         raise ContentInvalid(errors)
+    if stamp and not callable(questions):
+        _remember_valid(stamp)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
     return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous)
+
+
+# -- a note that these exact files passed a full check (no content is cached, only a fingerprint) ---------
+_CODE = [Path(__file__).with_name(n) for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py")]
+
+
+def _stamp(directory: Path) -> str | None:
+    """A fingerprint of the content files and the validating code: names, sizes and change times."""
+    try:
+        paths = sorted([*directory.glob("*.yaml"), *(directory / "quiz").glob("*.yaml")]) + _CODE
+        parts = [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p in paths for st in (p.stat(),)]
+    except OSError:
+        return None
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def cache_dir() -> Path | None:
+    """Where start-up notes go (fingerprints of checked content, stems); None when disabled."""
+    if os.environ.get("SKILLBOT_NO_CONTENT_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "skillbot"
+
+
+def _marker_dir() -> Path:
+    return (cache_dir() or Path("/nonexistent")) / "content-ok"
+
+
+def _validated_before(stamp: str) -> bool:
+    if os.environ.get("SKILLBOT_NO_CONTENT_CACHE"):
+        return False
+    try:
+        return (_marker_dir() / stamp).is_file()
+    except OSError:
+        return False
+
+
+def _remember_valid(stamp: str) -> None:
+    if os.environ.get("SKILLBOT_NO_CONTENT_CACHE"):
+        return
+    try:
+        folder = _marker_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / stamp).touch()
+    except OSError:
+        pass

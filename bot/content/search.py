@@ -24,10 +24,9 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
+from bot.content.chat import ChatExpander
 from bot.content.english_words import RANK as ENGLISH_RANK
+from bot.content.everyday import EVERYDAY
 from bot.content.hostile import is_hostile
 from bot.content.loader import Catalog
 from bot.content.stopwords import FUNCTION_WORDS, SOFT_WORDS, STOPWORDS
@@ -49,10 +48,15 @@ _CONTEXT_WEIGHT = 0.25
 _TITLE_WEIGHT = 1.0  # the question names a skill by its title words  # background sentences of a long post, against 1.0 for the sentence that asks
 _FUZZY_NAME_CUTOFF = 86
 _MIN_SCORE = 1.2
-_MIN_COVERAGE = 0.48  # weighted share of the question that is known vocabulary
+_MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
+_JARGON_DOCS = 2
+_ENGLISH_FIX_TOP = 10000  # everyday words a slip is mapped back to
+_COHESION = 2  # distinct question words naming one topic
+_STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Searcher:
         self._db.execute("CREATE VIRTUAL TABLE stem_v USING fts5vocab(stem, 'instance')")
         self._lock = threading.Lock()
         self._stem_cache: dict[str, str] = {}
+        self._english_by_letter: dict[str, list[str]] | None = None
         self._names: dict[str, tuple[str, str | None]] = {}
         self._display: dict[str, str] = {}
         self._build_names()
@@ -128,6 +133,10 @@ class Searcher:
         for name in self._name_list:
             self._names_by_words.setdefault(len(name.split()), []).append(name)
         self._neighbour_memo: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
+        # Chat spellings are written out, except inside a name the content uses ("pr auc").
+        pairs = {tuple(words[i:i + 2]) for name in self._name_list if len(words := name.split()) > 1
+                 for i in range(len(words) - 1)}
+        self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
 
     # -- stemming ---------------------------------------------------------------------------
@@ -145,6 +154,34 @@ class Searcher:
             for i, word in enumerate(missing):
                 self._stem_cache[word] = word if ("+" in word or "#" in word) else found.get(i + 1, word)
         return [self._stem_cache[w] for w in words]
+
+    def _load_stems(self, words: list[str]) -> None:
+        """Stem the content's words, reusing the stems saved for the very same word list (plain JSON in the
+        user's cache folder; the start-up of `skillbot ask` is mostly this kind of work)."""
+        import hashlib
+        import json
+
+        from bot.content.loader import cache_dir
+        key = hashlib.sha256("\n".join(words).encode()).hexdigest()[:32]
+        folder = cache_dir()
+        path = folder / f"stems-{key}.json" if folder else None
+        if path is not None:
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(saved, dict) and all(isinstance(saved.get(w), str) for w in words):
+                    self._stem_cache.update({w: saved[w] for w in words})
+                    return
+            except (OSError, ValueError):
+                pass
+        stems = self._stems(words)
+        if path is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(dict(zip(words, stems, strict=True))), encoding="utf-8")
+                tmp.replace(path)
+            except OSError:
+                pass
 
     # -- building ---------------------------------------------------------------------------
     def _claim(self, name: str, target: tuple[str, str | None], display: str) -> None:
@@ -214,7 +251,7 @@ class Searcher:
         self._docs = docs
         all_words = {w for text in {p for f in fields for phrases in f.values() for p in phrases}
                      for w in normalize(text).split()}
-        self._stems(sorted(all_words))
+        self._load_stems(sorted(all_words))
         cache = self._stem_cache
 
         n = len(docs)
@@ -222,6 +259,7 @@ class Searcher:
         phrases: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
         strong: set[str] = set()
         named: set[str] = set()
+        jargon: set[tuple[str, int]] = set()  # (stem, doc) of words outside English in names and keywords
         named_docs: dict[str, set[int]] = defaultdict(set)
         phrase_seen: set[tuple[tuple[str, ...], int]] = set()
         surface: set[str] = set()
@@ -238,16 +276,27 @@ class Searcher:
                     surface.update(w for w in words if w not in STOPWORDS)
                     core = [s for s, w in zip(stems, words, strict=True) if w not in SOFT_WORDS]
                     named.update(core)
+                    jargon.update((s, index) for s, w in zip(stems, words, strict=True)
+                                  if len(w) >= 3 and not w.isdigit() and not is_english(w) and w not in STOPWORDS)
                     for stem in core:
                         named_docs[stem].add(index)
-                    if len(stems) == 1 or field in ("names", "skill"):
+                    if len(stems) == 1:
                         strong.update(core)
+                    elif field in ("names", "skill"):  # a title's ordinary words ("speech", "write") need backing
+                        strong.update(s for s, w in zip(stems, words, strict=True)
+                                      if w not in SOFT_WORDS and specificity(w) >= _STRONG_TITLE_SPEC)
                     if 2 <= len(stems) <= 6 and (tuple(stems), index) not in phrase_seen:
                         phrase_seen.add((tuple(stems), index))
                         phrases[stems[0]].append((tuple(stems), index))
                 counts[field] = c
             tf.append(counts)
         soft_stems = set(self._stems(sorted(SOFT_WORDS)))
+        # Jargon that only ever appears inside longer names of one or two documents ("auc" of "roc auc" and
+        # "pr auc") is as telling alone as a name.
+        jargon_docs: dict[str, set[int]] = defaultdict(set)
+        for stem, index in jargon:
+            jargon_docs[stem].add(index)
+        strong.update(st for st, d in jargon_docs.items() if len(d) <= _JARGON_DOCS)
         strong -= soft_stems
         named -= soft_stems
         df: Counter = Counter()  # over topic documents, leaving out the words every topic of a skill shares
@@ -305,7 +354,7 @@ class Searcher:
         """Deterministic: the same text always gives the same answer."""
         if is_hostile(text):
             return REFUSED
-        text = text[:4000]
+        text = self._expand(text[:4000])
         norm = normalize(text)
         for candidate in dict.fromkeys((norm, _strip(norm, FUNCTION_WORDS), _strip(norm, STOPWORDS))):
             if candidate in self._names:
@@ -326,6 +375,8 @@ class Searcher:
     def _fuzzy_name(self, core: str) -> Match | None:
         # Only names of as many words: a typo changes letters, not whole words ("llm evaluation
         # metrics" is not a misspelling of "evaluation metrics").
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import OSA
         same_length = self._names_by_words.get(len(core.split()), [])
         found = process.extractOne(core, same_length, scorer=fuzz.ratio, score_cutoff=_FUZZY_NAME_CUTOFF)
         if not found and len(core) >= 5:  # a swapped or missing letter: "mlpos", "kubernets pods"
@@ -339,11 +390,57 @@ class Searcher:
         return Match(skill_id, topic_id, round(score / 100, 3), "fuzzy",
                      self._neighbours(skill_id, topic_id), suggestion=self._display[name])
 
+    _BRITISH = ((re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"), (re.compile(r"yse(s|d)?$"), r"yze\1"),
+                (re.compile(r"our(s|ed|ing)?$"), r"or\1"), (re.compile(r"tre(s)?$"), r"ter\1"),
+                (re.compile(r"ogue(s)?$"), r"og\1"), (re.compile(r"lling$"), "ling"), (re.compile(r"lled$"), "led"))
+
+    def _english_fix(self, word: str) -> str:
+        """A word neither the content nor English knows, written as either knows it: British spelling
+        ("minimise", "behaviour") or a slip on an everyday word ("realyl", "stuk", "woemn"), so it neither
+        counts against the question nor gets "corrected" into a content word."""
+        if word in self._vocab_set or len(word) < 4 or not word.isalpha():
+            return word
+        english = is_english(word)
+        for pattern, repl in self._BRITISH:
+            american = pattern.sub(repl, word)
+            if american != word and (american in self._vocab_set or (not english and is_english(american))):
+                return american
+        if english:
+            return word
+        if self._near_vocab(word):
+            return word  # a typo of a content word: _correct handles it
+        found = self._english_neighbour(word)
+        return found or word
+
+    def _near_vocab(self, word: str) -> bool:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+        return process.extractOne(word, self._vocab_by_letter.get(word[0], []), scorer=OSA.distance,
+                                  score_cutoff=_typo_budget(word)) is not None
+
+    def _english_neighbour(self, word: str) -> str | None:
+        """The most frequent common English word one edit away (same first letter)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+        if self._english_by_letter is None:
+            table: dict[str, list[str]] = defaultdict(list)
+            for w, rank in ENGLISH_RANK.items():
+                if rank < _ENGLISH_FIX_TOP and len(w) >= 3 and w.isalpha():
+                    table[w[0]].append(w)
+            self._english_by_letter = dict(table)
+        hits = process.extract(word, self._english_by_letter.get(word[0], []), scorer=OSA.distance,
+                               score_cutoff=1, limit=5)
+        if not hits:
+            return None
+        return min(hits, key=lambda h: (h[1], ENGLISH_RANK[h[0]]))[0]
+
     def _correct(self, word: str) -> tuple[str | None, bool]:
         """The word as the content spells it, and whether it was changed. Real English words are
         never "corrected" ("pilot" is not a misspelt "pivot")."""
         if word in self._vocab_set or is_english(word) or word.isdigit() or len(word) < 4:
             return word, False
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
         found = process.extractOne(word, self._vocab_by_letter.get(word[0], []), scorer=OSA.distance,
                                    score_cutoff=_typo_budget(word))
         return (found[0], True) if found else (word, False)
@@ -363,8 +460,28 @@ class Searcher:
             out.extend((w, weight) for w in normalize(sentence).split() if w not in FUNCTION_WORDS)
         return out
 
+    def _join_split_words(self, weighted: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A word typed in two pieces ("eigen vectors", "hyper parameters") joined when the content knows
+        the whole and not both pieces."""
+        out: list[tuple[str, float]] = []
+        i = 0
+        while i < len(weighted):
+            if i + 1 < len(weighted):
+                a, b = weighted[i][0], weighted[i + 1][0]
+                joined = a + b
+                if (joined in self._vocab_set and not (a in self._vocab_set and b in self._vocab_set)
+                        and len(a) >= 2 and len(b) >= 2):
+                    out.append((joined, weighted[i][1]))
+                    i += 2
+                    continue
+            out.append(weighted[i])
+            i += 1
+        return out
+
     def _rank(self, text: str) -> Match:
-        weighted = self._weighted_words(text)[:120]
+        weighted = [(w, k) for w, k in ((self._english_fix(w), k)
+                                        for w, k in self._join_split_words(self._weighted_words(text)[:120]))
+                    if w not in FUNCTION_WORDS]
         if not weighted:
             return Match(None, None, 0.0, "none")
         words = [w for w, _ in weighted]
@@ -386,6 +503,7 @@ class Searcher:
         # Per distinct stem: its weight in the question (the best sentence it occurs in).
         term_weight: dict[str, float] = {}
         importance = known = 0.0
+        everyday = False
         seen: set[tuple[str, float]] = set()
         query_stems = {st for st, k in zip(stems, keep, strict=True) if k}
         for i, (word, sentence_weight) in enumerate(weighted):
@@ -398,7 +516,12 @@ class Searcher:
             if (stem, sentence_weight) in seen:
                 continue
             seen.add((stem, sentence_weight))
-            importance += spec if stem in self._known_stems or not changed else specificity(word) * sentence_weight
+            if word in EVERYDAY and not in_phrase[i] and stem not in self._strong:
+                everyday = True
+            if stem in self._known_stems:
+                importance += spec
+            else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise
+                importance += specificity(word) * sentence_weight * (1.0 if is_english(word) else _UNKNOWN_TOKEN)
             if in_phrase[i] or stem in self._strong:
                 known += spec
             elif stem in self._named:
@@ -412,11 +535,18 @@ class Searcher:
         if not term_weight or importance <= 0:
             return Match(None, None, 0.0, "none")
         coverage = known / importance
+        # Two of its words name the same topic ("query" and "table", "loss" and "nan"): the question is about it.
+        hits: Counter = Counter()
+        for stem in query_stems:
+            hits.update(self._named_docs.get(stem, ()))
+        cohesive = bool(hits) and max(hits.values()) >= _COHESION
         # A distinctive word that is itself a name in the content ("salary", "kafka") vouches for the
         # question even among chatty words ("salary talk next week, nervous af").
         named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
                          for i, w in enumerate(words))
-        rich = known >= _RICH_MASS or named_word
+        # A word of everyday life ("pet", "plugs", "sky") takes away the benefit of the doubt: the question
+        # must then be mostly content vocabulary.
+        rich = (known >= _RICH_MASS or named_word or cohesive) and not everyday
         if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
             return Match(None, None, round(coverage, 3), "none")
         scores: dict[int, float] = defaultdict(float)

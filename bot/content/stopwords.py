@@ -16,6 +16,7 @@ they this those through to too under until up very was we were what when where w
 will with would you your yours yourself yourselves im ive id whats hows thats theres youre dont cant wont
 whats s t d ll m re ve u ur ya yo pls plz please thanks thank thx hi hello hey hiya ok okay lol lmao
 guys folks everyone anybody someone somebody anyone kinda sorta gonna wanna gotta af tho btw imo
+idk idc tbh ngl rn smh wtf omg bruh ofc hmm ugh yall lemme gimme q ppl pls plz halp dm
 """.split())
 
 SOFT_WORDS = frozenset("""
