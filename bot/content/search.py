@@ -199,13 +199,15 @@ class Searcher:
             for topic in skill.topics:
                 for name in (topic.id, topic.id.replace("-", " "), topic.title):
                     self._claim(name, (skill.id, topic.id), topic.title)
-        homes = self._tool_homes()
-        for tool, target in homes.items():
-            self._claim(tool, target, tool)
+        # A keyword is a curator saying "learners type this for this topic"; a tool list is looser (the
+        # same tool is named wherever it is used), so keywords claim a name before tools do.
         for skill in skills:
             for topic in skill.topics:
                 for keyword in topic.keywords:
                     self._claim(keyword, (skill.id, topic.id), topic.title)
+        homes = self._tool_homes()
+        for tool, target in homes.items():
+            self._claim(tool, target, tool)
         # The distinctive word of a multi-word tool ("presidio" of "Microsoft Presidio"): not English,
         # not filler, and in no other tool's name.
         owners: dict[str, set[str]] = defaultdict(set)
