@@ -32,8 +32,10 @@ SKILL_OPEN = "skill.open"  # value: skill
 SKILL_TOPICS = "skill.topics"  # value: skill
 TRACK_JOIN = "track.join"  # value: skill (handled by tracks)
 
-# A first answer fits on one screen: visible characters (URLs included, as the console shows them).
-SCREEN_CHARS = 1150
+# A first answer fits on one screen: 1,200 visible characters, URLs included as the console shows them.
+# The card aims lower: visible_length leaves out the console's layout (bullets, blank lines, headings)
+# and the 👍/👎 buttons added after the card is built.
+SCREEN_CHARS = 1100
 MOST_ASKED = 5
 MAX_TOOLS = 8
 MIN_EXPLAIN = 240
