@@ -150,3 +150,26 @@ def test_content_gaps_lists_refused_and_voted_down_questions(tmp_path, catalog):
     assert bread.split()[0] == "2", "the two wordings are one gap, counted twice"
     store = next(line for line in lines if "feature store" in line)
     assert "1 voted down" in store and "feature-store" in store
+
+
+def test_question_log_on_postgres(clock):
+    """The same log on PostgreSQL: record, vote, most asked, purge."""
+    from bot.store import migrate
+    from bot.store.db import make_engine, make_session_factory
+    from bot.store.questions import QuestionLogStore
+    from tests.conftest import postgres_url
+    engine = make_engine(postgres_url())
+    migrate.upgrade(engine)
+    store = QuestionLogStore(make_session_factory(engine), clock)
+    store.purge()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM question_log")
+    first = store.record("answered", "what is a feature store", "mlops", "feature-store")
+    store.record("answered", "feature store?", "mlops", "feature-store")
+    store.record("answered", "what is mlflow", "mlops", "experiment-tracking")
+    store.record("refused", "banana bread", None, None)
+    assert store.vote(first, "down") and not store.vote(10**9, "down")
+    assert store.most_asked("mlops", clock() - timedelta(days=1)) == ["feature-store", "experiment-tracking"]
+    clock.now += timedelta(days=91)
+    assert store.purge() == 4
+    engine.dispose()
