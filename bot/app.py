@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.questions import QuestionLogStore
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
@@ -55,7 +56,7 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     deps = Deps(
         catalog=catalog, searcher=Searcher(catalog), tracks=TrackStore(sessions, clock),
         checkins=CheckinStore(sessions, clock), teams=TeamStore(sessions, clock),
-        clock=clock, admins=settings.admin_ids,
+        clock=clock, admins=settings.admin_ids, questions=QuestionLogStore(sessions, clock),
     )
     metrics = Metrics()
     bot = SkillBot(deps, on_handled=metrics.command_handled)

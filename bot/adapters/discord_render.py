@@ -14,7 +14,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.adapters.render_text import split_text
-from bot.core.model import Button, Reply, Style
+from bot.core.model import Button, Link, Reply, Style
 from bot.core.text import Mention, split_mentions
 
 CONTENT_MAX = 2000
@@ -115,6 +115,13 @@ def markdown(text: str, mentioned: set[int]) -> str:
     return "\n".join(_line(line, mentioned) for line in text.split("\n"))
 
 
+def _link(link: Link) -> str:
+    """A masked link: only content makes Links, and the title is escaped so it cannot nest another."""
+    title = escape_plain(link.title).replace("]", "\\]")
+    note = f" ({escape_plain(link.note)})" if link.note else ""
+    return f"- [{title}]({link.url.replace(')', '%29')}){note}"
+
+
 def _size(embed: discord.Embed) -> int:
     return len(embed)  # discord.py counts title, description, fields, footer and author
 
@@ -133,6 +140,9 @@ def _embeds(reply: Reply, mentioned: set[int]) -> list[discord.Embed]:
                 last = discord.Embed(colour=COLOUR)
                 embeds.append(last)
             last.add_field(name=name, value=part, inline=f.inline and "\n" not in part)
+    if reply.links:
+        embeds[-1].add_field(name="Learn more", value="\n".join(_link(link) for link in reply.links)[:FIELD_VALUE_MAX],
+                             inline=False)
     footer = (split_text(markdown(reply.footer, mentioned), FOOTER_MAX) or [""])[0]
     if footer:
         if _size(embeds[-1]) + len(footer) > EMBED_TOTAL_MAX:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.model import Reply
+from bot.core.model import Link, Reply
 from bot.core.text import Mention, split_mentions
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -19,6 +19,15 @@ def plain(text: str) -> str:
     return _CODE.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
+LINKS_HEADING = "Learn more"
+
+
+def link_line(link: Link) -> str:
+    """title (note): url -- the console shows the address, which a terminal makes clickable."""
+    note = f" ({plain(link.note)})" if link.note else ""
+    return f"{plain(link.title)}{note}: {link.url}"
+
+
 def render(reply: Reply) -> str:
     lines: list[str] = []
     if reply.title:
@@ -31,6 +40,8 @@ def render(reply: Reply) -> str:
         lines.append(f"{plain(field.name)}: {value}" if "\n" not in value else f"{plain(field.name)}:\n{value}")
     if reply.fields:
         lines.append("")
+    if reply.links:
+        lines += [LINKS_HEADING + ":", *(f"- {link_line(link)}" for link in reply.links), ""]
     for number, button in enumerate(reply.buttons, start=1):
         lines.append(f"  [{number}] {plain(button.label)}")
     if reply.footer:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.adapters.render_text import split_text
-from bot.core.model import Reply, Style
+from bot.core.model import Link, Reply, Style
 from bot.core.text import Mention, split_mentions
 
 SECTION_LIMIT = 3000
@@ -103,6 +103,19 @@ def _fields(reply: Reply) -> list[dict]:
     return blocks
 
 
+def _link(link: Link) -> str:
+    # The url comes from content (https, no spaces or angle brackets); "|" would end it early.
+    title = escape(link.title).replace("|", "/")
+    note = f" ({escape(link.note)})" if link.note else ""
+    return f"• <{link.url.replace('|', '%7C')}|{title}>{note}"
+
+
+def _links(reply: Reply) -> list[dict]:
+    if not reply.links:
+        return []
+    return [_section("*Learn more*\n" + "\n".join(_link(link) for link in reply.links))]
+
+
 def _buttons(reply: Reply) -> list[dict]:
     elements = []
     for n, button in enumerate(reply.buttons):
@@ -136,6 +149,7 @@ def reply_blocks(reply: Reply) -> list[dict]:
     for section in reply.sections:
         blocks += [_section(chunk) for chunk in split_text(mrkdwn(section), SECTION_LIMIT)]
     blocks += _fields(reply)
+    blocks += _links(reply)
     if reply.footer:
         blocks += [{"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]}
                    for chunk in split_text(mrkdwn(reply.footer), CONTEXT_LIMIT)]

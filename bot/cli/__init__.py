@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser("check", help="validate content files")
     check.add_argument("directory", nargs="?")
+    gaps = content_sub.add_parser("gaps", help="questions most often refused or voted down, grouped")
+    gaps.add_argument("--days", type=int, default=30, help="how far back to look (default 30; rows go after 90)")
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -100,7 +102,24 @@ def _answer_line(catalog, searcher, question: str, as_json: bool) -> str:
     return render(answer_reply(catalog, match, text))
 
 
+def cmd_content_gaps(args) -> int:
+    from datetime import timedelta
+
+    from bot.core.gaps import group, report
+    if args.days < 1:
+        print("--days must be at least 1.", file=sys.stderr)
+        return 2
+    app = _build()
+    log_store = app.deps.questions
+    since = app.deps.clock() - timedelta(days=args.days)
+    print(report(group(log_store.since(since) if log_store else []), args.days))
+    app.engine.dispose()
+    return 0
+
+
 def cmd_content(args) -> int:
+    if args.content_command == "gaps":
+        return cmd_content_gaps(args)
     from bot.content.loader import ContentInvalid, load_catalog
     from bot.content.rules import stale_warning
     try:

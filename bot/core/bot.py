@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.content.loader import Catalog
 from bot.content.search import Match
-from bot.core import account, cards, tracks
+from bot.core import account, answers, cards, tracks
 from bot.core.commands import VERBS
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
@@ -47,6 +47,7 @@ class SkillBot:
         self.button_handlers: dict[str, ButtonHandler] = {
             "track.join": tracks.join_button, "track.switch": tracks.switch_button,
             "forget.confirm": account.forget_confirmed, "cancel": account.cancel,
+            **answers.BUTTONS,
         }
 
     def register_verb(self, verb: str, handler: TextHandler) -> None:
@@ -97,16 +98,9 @@ class SkillBot:
 
 
 def answer(deps: Deps, cmd: Command, text: str) -> Result:
-    """Answer a question or a name from the content base."""
-    return Result.of(answer_reply(deps.catalog, deps.searcher.search(text), text))
+    """Answer a question or a name from the content base (bot/core/answers.py)."""
+    return answers.answer(deps, cmd, text)
 
 
 def answer_reply(catalog: Catalog, match: Match, text: str) -> Reply:
-    skill = catalog.skill(match.skill_id) if match.skill_id else None
-    if skill is None:
-        return cards.not_found_reply(catalog, text)
-    note = f"Did you mean **{match.suggestion}**?" if match.how == "fuzzy" else ""
-    topic = skill.topic(match.topic_id) if match.topic_id else None
-    if topic is None:
-        return cards.skill_card(skill, note)
-    return cards.topic_card(skill, topic, catalog, match, note)
+    return answers.reply_for(catalog, match, text)

@@ -9,7 +9,7 @@ from typing import Any
 from bot.content.loader import Catalog
 from bot.content.search import Searcher
 from bot.core.model import Post
-from bot.core.ports import CheckinStorePort, TeamStorePort, TrackStorePort
+from bot.core.ports import CheckinStorePort, QuestionLogPort, TeamStorePort, TrackStorePort
 from bot.core.records import EnrollmentRecord, UserRecord
 
 # Called after a step is recorded; returns posts to send (team milestones). Set by the team feature.
@@ -33,3 +33,4 @@ class Deps:
     admins: frozenset[str] = frozenset()  # platform user ids allowed to run admin commands
     progress_hooks: list[ProgressHook] = field(default_factory=list)
     exporters: list[Exporter] = field(default_factory=list)
+    questions: QuestionLogPort | None = None  # the answers' question log (most asked, curators' gaps)

@@ -74,6 +74,16 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link to somewhere to learn more. Only content (never user text) makes links, so adapters may
+    render it as a real masked link: Slack <url|title>, Discord [title](url), the console title: url."""
+
+    title: str
+    url: str  # https only (content/SCHEMA.md)
+    note: str = ""  # e.g. "course, free"
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file sent with a reply: a picture (PNG) or a document (JSON). Adapters upload or attach it."""
 
@@ -102,10 +112,13 @@ class Reply:
     footer: str = ""
     private: bool = True
     attachments: tuple[Attachment, ...] = ()
+    links: tuple[Link, ...] = ()  # shown after the fields, under "Learn more"
 
     def plain_text(self) -> str:
         """All visible text in reading order; used for fallbacks and tests."""
-        parts = [self.title, *self.sections, *(f"{f.name}: {f.value}" for f in self.fields), self.footer]
+        parts = [self.title, *self.sections, *(f"{f.name}: {f.value}" for f in self.fields),
+                 *(f"{link.title} ({link.note}): {link.url}" if link.note else f"{link.title}: {link.url}"
+                   for link in self.links), self.footer]
         return "\n".join(p for p in parts if p)
 
 

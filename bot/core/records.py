@@ -134,3 +134,16 @@ class Member:
     user: UserRecord
     enrollments: tuple[EnrollmentRecord, ...]
     steps: tuple[StepRecord, ...]
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """One logged question: its text as typed (sanitised, capped), never who asked it."""
+
+    id: int
+    asked_at: datetime
+    outcome: str
+    question: str
+    skill_id: str | None
+    topic_id: str | None
+    vote: str | None

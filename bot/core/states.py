@@ -50,3 +50,17 @@ class DigestStatus(StrEnum):
 def sql_in(column: str, states: type[StrEnum]) -> str:
     """A CHECK constraint's text: the column holds one of the enum's values."""
     return f"{column} IN ({', '.join(repr(s.value) for s in states)})"
+
+
+class QuestionOutcome(StrEnum):
+    """What became of a logged question: answered with a card, or refused with "I don't know that yet"."""
+
+    ANSWERED = "answered"
+    REFUSED = "refused"
+
+
+class Vote(StrEnum):
+    """A 👍/👎 on an answer."""
+
+    UP = "up"
+    DOWN = "down"

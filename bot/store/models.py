@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.core.states import CheckinStatus, DigestStatus, EnrollmentStatus, sql_in
+from bot.core.states import CheckinStatus, DigestStatus, EnrollmentStatus, QuestionOutcome, Vote, sql_in
 from bot.store.types import UTCDateTime
 
 NAMING = {
@@ -198,3 +198,23 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionLog(Base):
+    """Questions asked, refused and voted on, for curators and "most asked". No user id, on purpose:
+    nothing here can be tied to a person, and rows older than 90 days are deleted."""
+
+    __tablename__ = "question_log"
+    __table_args__ = (
+        CheckConstraint(sql_in("outcome", QuestionOutcome), name="outcome"),
+        CheckConstraint("vote IS NULL OR " + sql_in("vote", Vote), name="vote"),
+        Index("ix_question_log_skill_topic", "skill_id", "topic_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    question: Mapped[str] = mapped_column(String(300))
+    skill_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    topic_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    vote: Mapped[str | None] = mapped_column(String(4), nullable=True)

@@ -7,6 +7,7 @@ showed them to that user in its last reply; `press_as` lets another user press t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Protocol
 
 
@@ -86,4 +87,47 @@ async def mention_injection(d: Driver) -> None:
     expect(out, "I don't know that yet")
 
 
-ALL = [skill_card, typo, not_found, track_flow, confirmation_buttons, button_after_restart, mention_injection]
+async def skill_card_buttons(d: Driver) -> None:
+    """Every button on a skill card does what it says."""
+    out = await d.say("/skill mlops")
+    expect(out, "All topics", "Start the track", "Helpful", "content reviewed Nov 2026")
+    expect(await d.press("All topics"), "MLOps: all 14 topics", "Model monitoring & data drift")
+    opened = await d.press("Experiment tracking")
+    expect(opened, "Experiment tracking · MLOps", "https://", "Also see", "content reviewed")
+    expect(await d.press("Start the track"), "You're on the track", "Week 1")
+
+
+async def answer_buttons(d: Driver) -> None:
+    """A topic answer: resources as links, Also see and Read more open topics, 👍/👎 are thanked."""
+    out = await d.say("/skill how do I detect data drift in production?")
+    expect(out, "Model monitoring", "https://", "Also see", "Helpful", "Not helpful")
+    expect(await d.press("Read more"), "rather than every column, or the alerts will be ignored")
+    expect(await d.press("Also see"), "content reviewed", "more: /skill")
+    expect(await d.press("👍"), "glad it helped")
+    expect(await d.press("👎"), "passed the question on")
+
+
+async def did_you_mean_buttons(d: Driver) -> None:
+    out = await d.say("/skill what is recall at k?")
+    expect(out, "Did you mean", "Recommenders", "Vector databases")
+    expect(await d.press("Vector databases"), "Vector databases", "Generative AI")
+
+
+async def answer_buttons_after_restart(d: Driver) -> None:
+    """Buttons carry what they mean: they work after a restart, and an old one for a topic that
+    has since left the content is answered kindly."""
+    await d.say("/skill how do I detect data drift in production?")
+    await d.restart()
+    expect(await d.press("👎"), "passed the question on")
+    expect(await d.press("Also see"), "content reviewed")
+    await d.say("/skill mlops")
+    mlops = d.catalog.skill("mlops")  # type: ignore[attr-defined]
+    kept = [t for t in mlops.topics if t.id != "mlops-lifecycle"]
+    d.catalog = replace(d.catalog, skills=tuple(  # type: ignore[attr-defined]
+        s.model_copy(update={"topics": kept}) if s.id == "mlops" else s for s in d.catalog.skills))  # type: ignore[attr-defined]
+    await d.restart()
+    expect(await d.press("From notebook"), "That topic has moved on", "Open MLOps")
+
+
+ALL = [skill_card, typo, not_found, track_flow, confirmation_buttons, button_after_restart, mention_injection,
+       skill_card_buttons, answer_buttons, did_you_mean_buttons, answer_buttons_after_restart]
