@@ -8,12 +8,14 @@ from typing import Any
 
 from bot.content.loader import Catalog
 from bot.content.search import Searcher
-from bot.core.model import Post
+from bot.core.model import Field, Post
 from bot.core.ports import CheckinStorePort, TeamStorePort, TrackStorePort
 from bot.core.records import EnrollmentRecord, UserRecord
 
 # Called after a step is recorded; returns posts to send (team milestones). Set by the team feature.
 ProgressHook = Callable[[UserRecord, EnrollmentRecord], list[Post]]
+# Adds a line to `/skill progress` (recall's "Recall: 12 answered, 83% right, 2 due"), or None.
+ProgressField = Callable[[UserRecord], Field | None]
 # Adds a feature's own data to `/skill export`.
 Exporter = Callable[[UserRecord], dict[str, Any]]
 
@@ -33,3 +35,4 @@ class Deps:
     admins: frozenset[str] = frozenset()  # platform user ids allowed to run admin commands
     progress_hooks: list[ProgressHook] = field(default_factory=list)
     exporters: list[Exporter] = field(default_factory=list)
+    progress_fields: list[ProgressField] = field(default_factory=list)
