@@ -7,17 +7,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import checkins, teams
+from bot import checkins, recall, teams
 from bot.content.loader import Catalog, load_catalog
 from bot.content.search import Searcher
 from bot.core.bot import SkillBot
 from bot.core.deps import Deps, utc_now
+from bot.core.ports import NoLevels
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
 from bot.store.questions import QuestionLogStore
+from bot.store.recall import RecallStore
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
@@ -63,4 +65,5 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
+    recall.install(bot, RecallStore(sessions, clock), levels=NoLevels())  # placement's store replaces NoLevels
     return App(settings, engine, deps, bot, metrics, StateStore(engine))

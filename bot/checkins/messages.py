@@ -8,6 +8,7 @@ from bot.core.records import SNOOZED, Due
 from bot.core.schedule import format_local
 from bot.core.text import progress_bar
 from bot.core.tracks import step_text
+from bot.recall.messages import checkin_part
 
 DONE, SKIP, SNOOZE = "checkin.done", "checkin.skip", "checkin.snooze"
 
@@ -28,14 +29,20 @@ def checkin_reply(catalog: Catalog, due: Due) -> Reply | None:
         footer = (f"Check-ins come every {due.weekly.describe()}. "
                   "Change it with `/skill schedule <weekday> <HH:MM> [time zone]`.")
     title = f"Weekly check-in: {skill.title}" if due.attempt != SNOOZED else f"Reminder: {skill.title} this week"
+    buttons: tuple[Button, ...] = (
+        Button("Done ✅", DONE, value, Style.PRIMARY),
+        Button("Snooze a day", SNOOZE, value),
+        Button("Skip this week", SKIP, value),
+    )
+    question = catalog.question(due.recall_question) if due.recall_question else None
+    if question is not None:  # one recall question, chosen when the check-in was claimed
+        recall_section, recall_buttons = checkin_part(question, due.delivery_id)
+        sections.append(recall_section)
+        buttons += recall_buttons
     return Reply(
         title=title,
         sections=tuple(sections),
-        buttons=(
-            Button("Done ✅", DONE, value, Style.PRIMARY),
-            Button("Snooze a day", SNOOZE, value),
-            Button("Skip this week", SKIP, value),
-        ),
+        buttons=buttons,
         footer=footer,
         private=False,  # a DM: the whole conversation is the user's own
     )

@@ -1,9 +1,10 @@
 """Read every content/*.yaml file, validate it, and report each error with its file and field path."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
-import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -31,7 +32,7 @@ def content_dir() -> Path:
 class Catalog:
     """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    __slots__ = ("skills", "ambiguous", "_questions", "_load_questions")
+    __slots__ = ("_load_questions", "_questions", "ambiguous", "skills")
 
     def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None):
         self.skills = skills
@@ -164,6 +165,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     ambiguous = _load_ambiguous(directory, skills, errors)
     _check_keyword_clashes(skills, ambiguous, errors)
     stamp = _stamp(directory)
+    questions: tuple[Question, ...] | Callable[[], tuple[Question, ...]]
     if stamp and not errors and _validated_before(stamp):
         # The same files passed a full check before: read the quiz bank only when something asks for it.
         def lazy() -> tuple[Question, ...]:

@@ -36,7 +36,7 @@ def export(deps: Deps, cmd: Command, args: str = "") -> Result:
 def forget_me(deps: Deps, cmd: Command, args: str = "") -> Result:
     return Result.of(Reply(
         title="Delete everything I know about you?",
-        sections=("This removes your tracks, progress, schedule and team sharing, on this platform. It can't be undone.",),
+        sections=("This removes your tracks, progress, recall questions, schedule and team sharing, on this platform. It can't be undone.",),
         buttons=(
             Button("Delete my data", "forget.confirm", pack(cmd.user.user_id), Style.DANGER),
             Button("Keep it", "cancel", pack(cmd.user.user_id)),

@@ -8,12 +8,14 @@ from typing import Any
 
 from bot.content.loader import Catalog
 from bot.content.search import Searcher
-from bot.core.model import Post
+from bot.core.model import Field, Post
 from bot.core.ports import CheckinStorePort, QuestionLogPort, TeamStorePort, TrackStorePort
 from bot.core.records import EnrollmentRecord, UserRecord
 
 # Called after a step is recorded; returns posts to send (team milestones). Set by the team feature.
 ProgressHook = Callable[[UserRecord, EnrollmentRecord], list[Post]]
+# Adds a line to `/skill progress` (recall's "Recall: 12 answered, 83% right, 2 due"), or None.
+ProgressField = Callable[[UserRecord], Field | None]
 # Adds a feature's own data to `/skill export`.
 Exporter = Callable[[UserRecord], dict[str, Any]]
 
@@ -34,3 +36,4 @@ class Deps:
     progress_hooks: list[ProgressHook] = field(default_factory=list)
     exporters: list[Exporter] = field(default_factory=list)
     questions: QuestionLogPort | None = None  # the answers' question log (most asked, curators' gaps)
+    progress_fields: list[ProgressField] = field(default_factory=list)

@@ -6,13 +6,18 @@ from typing import Protocol
 
 from bot.core.model import ChannelRef, UserRef
 from bot.core.records import (
+    AnswerOutcome,
     CheckinDeliveryRecord,
     Claim,
     Due,
     EnrollmentRecord,
     Member,
+    NewRecallItem,
     Outcome,
     QuestionRecord,
+    RecallAnswerRecord,
+    RecallItemRecord,
+    RecallStats,
     StepOutcome,
     StepRecord,
     TeamChannelRecord,
@@ -94,3 +99,33 @@ class QuestionLogPort(Protocol):
     def vote(self, entry_id: int, vote: str) -> bool: ...
     def most_asked(self, skill_id: str, since: datetime) -> list[str]: ...
     def since(self, since: datetime) -> list[QuestionRecord]: ...
+
+
+class LevelPort(Protocol):
+    """A learner's latest assessed level in a skill ("entry", "mid", "senior"), or None (placement)."""
+
+    def latest_level(self, user_id: int, skill_id: str) -> str | None: ...
+
+
+class NoLevels:
+    """The default until placement is wired: nobody has been assessed, so every level suits."""
+
+    def latest_level(self, user_id: int, skill_id: str) -> str | None:
+        return None
+
+
+class RecallStorePort(Protocol):
+    """Spaced recall: each learner's items, their answers, and whether check-ins carry a question."""
+
+    def add_items(self, user_id: int, items: list[NewRecallItem]) -> int: ...
+    def due(self, user_id: int, now: datetime, limit: int, exclude: frozenset[str] = frozenset()) -> list[RecallItemRecord]: ...
+    def practice(self, user_id: int, limit: int, exclude: frozenset[str] = frozenset()) -> list[RecallItemRecord]: ...
+    def item(self, user_id: int, question_id: str) -> RecallItemRecord | None: ...
+    def answer(self, user_id: int, question_id: str, source: str, chosen: int, right: bool,
+               now: datetime) -> AnswerOutcome: ...
+    def answered_in(self, user_id: int, source_prefix: str) -> list[str]: ...
+    def stats(self, user_id: int, now: datetime) -> RecallStats: ...
+    def items(self, user_id: int) -> list[RecallItemRecord]: ...
+    def answers(self, user_id: int) -> list[RecallAnswerRecord]: ...
+    def checkins_on(self, user_id: int) -> bool: ...
+    def set_checkins(self, user_id: int, on: bool) -> None: ...

@@ -67,6 +67,7 @@ class CheckinDeliveryRecord:
     step_index: int
     status: str
     answer: str | None
+    recall_question: str | None = None  # the recall question the check-in carried
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Due:
     weekly: Weekly
     schedule_set: bool
     unanswered: int
+    recall_question: str | None = None  # the recall question this check-in carries, chosen at claim time
 
 
 @dataclass(frozen=True)
@@ -147,3 +149,54 @@ class QuestionRecord:
     skill_id: str | None
     topic_id: str | None
     vote: str | None
+
+
+@dataclass(frozen=True)
+class NewRecallItem:
+    """A question that becomes a learner's recall item when the step covering its topic is done."""
+
+    question_id: str
+    topic_id: str
+    skill_id: str
+    due_at: datetime
+    interval_days: int
+
+
+@dataclass(frozen=True)
+class RecallItemRecord:
+    """One question in one learner's recall schedule."""
+
+    question_id: str
+    topic_id: str
+    skill_id: str
+    due_at: datetime
+    interval_days: int
+    streak: int
+    retired: bool
+    right_count: int
+    wrong_count: int
+
+
+@dataclass(frozen=True)
+class RecallAnswerRecord:
+    question_id: str
+    source: str  # "checkin:<delivery id>" or "review:<session>:<n>": one answer per source
+    chosen: int
+    right: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """counted is False when this source was answered before (a second press): nothing changed."""
+
+    counted: bool
+    item: RecallItemRecord | None
+
+
+@dataclass(frozen=True)
+class RecallStats:
+    answered: int
+    right: int
+    due: int
+    items: int

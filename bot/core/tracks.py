@@ -151,9 +151,15 @@ def progress_reply(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord, s
         fields=(
             Field("Steps done", str(done)), Field("Skipped", str(skipped)),
             Field("Streak", f"{streak} week{'s' if streak != 1 else ''}"), Field("Status", enrollment.status),
+            *_feature_fields(deps, user),
         ),
         footer=_checkin_note(deps, user, enrollment),
     )
+
+
+def _feature_fields(deps: Deps, user: UserRecord) -> list[Field]:
+    """Lines features add to progress (recall), in the order they were installed."""
+    return [f for f in (hook(user) for hook in deps.progress_fields) if f is not None]
 
 
 def progress(deps: Deps, cmd: Command) -> Result:

@@ -17,6 +17,7 @@ from bot.core.schedule import Weekly, next_occurrence, week_key
 from bot.core.states import CheckinStatus, EnrollmentStatus
 from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
+from bot.store.recall import pick_for_checkin
 
 # A check-in missed by more than this (downtime) is skipped to next week instead of sent late.
 LATE_LIMIT = timedelta(hours=12)
@@ -53,14 +54,16 @@ class CheckinStore:
                     stale += 1
                     continue
                 week = week_key(due_at, user.checkin_tz)
+                recall = pick_for_checkin(session, user.id, due_at)  # recorded with the delivery, same transaction
                 delivery_id = insert_once(
                     session, CheckinDelivery, enrollment_id=enrollment.id, week=week, attempt=WEEKLY,
                     step_index=enrollment.current_step, due_at=due_at, status=CheckinStatus.CLAIMED,
-                    claimed_by=worker, claimed_at=now,
+                    claimed_by=worker, claimed_at=now, recall_question=recall,
                 )
                 if delivery_id is None:  # this week's check-in already exists (e.g. schedule changed)
                     continue
-                claimed.append(_due(delivery_id, enrollment, user, week, WEEKLY, enrollment.current_step, due_at))
+                claimed.append(_due(delivery_id, enrollment, user, week, WEEKLY, enrollment.current_step, due_at,
+                                    recall))
             if not commit_claims(session):
                 return [], stale
         return claimed, stale
@@ -94,7 +97,7 @@ class CheckinStore:
                     continue
                 delivery.status, delivery.claimed_by, delivery.claimed_at = CheckinStatus.CLAIMED, worker, now
                 claimed.append(_due(delivery.id, enrollment, user, delivery.week, delivery.attempt,
-                                    enrollment.current_step, delivery.due_at))
+                                    enrollment.current_step, delivery.due_at, delivery.recall_question))
         return claimed
 
     # -- outcomes ---------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class CheckinStore:
         with self._sessions() as session:
             row = session.get(CheckinDelivery, delivery_id)
             return CheckinDeliveryRecord(row.id, row.enrollment_id, row.week, row.attempt, row.step_index,
-                                         row.status, row.answer) if row else None
+                                         row.status, row.answer, row.recall_question) if row else None
 
     def is_latest_week(self, delivery: CheckinDeliveryRecord) -> bool:
         with self._sessions() as session:
@@ -183,11 +186,11 @@ class CheckinStore:
 
 
 def _due(delivery_id: int, enrollment: Enrollment, user: User, week: str, attempt: int, step: int,
-         due_at: datetime) -> Due:
+         due_at: datetime, recall_question: str | None = None) -> Due:
     return Due(
         delivery_id=delivery_id, enrollment_id=enrollment.id, user_id=user.id, week=week, attempt=attempt, step_index=step,
         due_at=due_at, track_id=enrollment.track_id, platform=user.platform, workspace=user.workspace,
         platform_user_id=user.platform_user_id, display_name=user.display_name, checkin_tz=user.checkin_tz,
         weekly=Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz),
-        schedule_set=user.schedule_set, unanswered=user.unanswered_checkins,
+        schedule_set=user.schedule_set, unanswered=user.unanswered_checkins, recall_question=recall_question,
     )

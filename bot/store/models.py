@@ -125,6 +125,9 @@ class CheckinDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answer: Mapped[str | None] = mapped_column(String(12), nullable=True)
     error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The recall question this check-in carries, chosen in the claim's transaction: a retry or a
+    # replica shows the same one, never a second.
+    recall_question: Mapped[str | None] = mapped_column(String(60), nullable=True)
 
 
 class TeamChannel(Base):
@@ -218,3 +221,54 @@ class QuestionLog(Base):
     skill_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     topic_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
     vote: Mapped[str | None] = mapped_column(String(4), nullable=True)
+
+
+class RecallItem(Base):
+    """One quiz question in one learner's spaced recall schedule."""
+
+    __tablename__ = "recall_items"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_recall_items_user_due", "user_id", "retired", "due_at"),
+        CheckConstraint("interval_days > 0", name="interval_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(60))
+    topic_id: Mapped[str] = mapped_column(String(60))
+    skill_id: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    interval_days: Mapped[int] = mapped_column(Integer, default=7)
+    streak: Mapped[int] = mapped_column(Integer, default=0)  # right answers in a row
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    right_count: Mapped[int] = mapped_column(Integer, default=0)
+    wrong_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RecallAnswer(Base):
+    """One answer. The unique source (a check-in delivery, or one review question) makes a second
+    press of the same answer impossible to count twice."""
+
+    __tablename__ = "recall_answers"
+    __table_args__ = (UniqueConstraint("user_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(80))
+    chosen: Mapped[int] = mapped_column(Integer)
+    right: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RecallSetting(Base):
+    """A learner's recall setting; no row means recall questions in check-ins are on."""
+
+    __tablename__ = "recall_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    in_checkins: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ from alembic import op
 import bot.store.types
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
