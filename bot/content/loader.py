@@ -62,6 +62,11 @@ class Catalog:
         """The skill a topic belongs to."""
         return next((s for s in self.skills if s.topic(topic_id)), None)
 
+    def with_skills(self, skills: tuple[Skill, ...]) -> Catalog:
+        """The same catalog with other skill files (tests use it to change content between restarts)."""
+        questions = self._questions if self._questions is not None else self._load_questions
+        return Catalog(skills, questions, self.ambiguous)
+
 
 # libyaml parses the content base about ten times faster than the pure-Python loader.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -7,7 +7,6 @@ showed them to that user in its last reply; `press_as` lets another user press t
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Protocol
 
 
@@ -123,7 +122,7 @@ async def answer_buttons_after_restart(d: Driver) -> None:
     await d.say("/skill mlops")
     mlops = d.catalog.skill("mlops")  # type: ignore[attr-defined]
     kept = [t for t in mlops.topics if t.id != "mlops-lifecycle"]
-    d.catalog = replace(d.catalog, skills=tuple(  # type: ignore[attr-defined]
+    d.catalog = d.catalog.with_skills(tuple(  # type: ignore[attr-defined]
         s.model_copy(update={"topics": kept}) if s.id == "mlops" else s for s in d.catalog.skills))  # type: ignore[attr-defined]
     await d.restart()
     expect(await d.press("From notebook"), "That topic has moved on", "Open MLOps")
