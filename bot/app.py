@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import checkins, teams
+from bot import checkins, placement, teams
 from bot.content.loader import Catalog, load_catalog
 from bot.content.search import Searcher
 from bot.core.bot import SkillBot
@@ -15,6 +15,7 @@ from bot.core.deps import Deps, utc_now
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.store import migrate
+from bot.store.assessments import AssessmentStore
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
 from bot.store.state import StateStore
@@ -55,11 +56,12 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     deps = Deps(
         catalog=catalog, searcher=Searcher(catalog), tracks=TrackStore(sessions, clock),
         checkins=CheckinStore(sessions, clock), teams=TeamStore(sessions, clock),
-        clock=clock, admins=settings.admin_ids,
+        clock=clock, admins=settings.admin_ids, assessments=AssessmentStore(sessions, clock),
     )
     metrics = Metrics()
     bot = SkillBot(deps, on_handled=metrics.command_handled)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
+    placement.install(bot)
     return App(settings, engine, deps, bot, metrics, StateStore(engine))

@@ -134,3 +134,28 @@ class Member:
     user: UserRecord
     enrollments: tuple[EnrollmentRecord, ...]
     steps: tuple[StepRecord, ...]
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answered question of an assessment."""
+
+    position: int  # 0-based order in the assessment
+    question_id: str
+    topic_id: str
+    level: str  # the question's level
+    chosen: int
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    id: int
+    user_id: int
+    skill_id: str
+    status: str
+    level: str | None  # set when finished
+    started_at: datetime
+    finished_at: datetime | None
+    answers: tuple[AnswerRecord, ...] = ()

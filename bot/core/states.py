@@ -50,3 +50,20 @@ class DigestStatus(StrEnum):
 def sql_in(column: str, states: type[StrEnum]) -> str:
     """A CHECK constraint's text: the column holds one of the enum's values."""
     return f"{column} IN ({', '.join(repr(s.value) for s in states)})"
+
+
+class AssessmentStatus(StrEnum):
+    """A placement assessment: being answered, finished with a level, or replaced by a fresh start."""
+
+    OPEN = "open"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"
+
+
+class Level(StrEnum):
+    """An assessed level, lowest first: `new` means below entry."""
+
+    NEW = "new"
+    ENTRY = "entry"
+    MID = "mid"
+    SENIOR = "senior"
