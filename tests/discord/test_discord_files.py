@@ -1,0 +1,61 @@
+"""Attachments on Discord: sent as discord.File with the message or interaction response, against FakeDiscord."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from bot.adapters.discord_render import render
+from bot.core.model import Attachment, Reply
+from tests.discord.conftest import TIMEOUT
+from tests.fakes.discord import CHANNEL_ID
+
+
+async def test_the_matrix_picture_is_attached_to_the_answer(driver, fake):
+    out = await driver.say("/skill matrix")
+    assert "Your skill matrix" in out
+    (file,) = fake.files
+    assert file.filename == "skill-matrix.png" and file.content_type == "image/png"
+    assert "/callback" in file.path  # on the interaction response itself, not a second message
+    assert "Skill matrix" in file.description
+    image = Image.open(io.BytesIO(file.data))
+    assert image.format == "PNG" and image.size[0] >= 600
+    (message,) = driver.last["alice"]
+    (attachment,) = message["attachments"]
+    assert attachment["filename"] == "skill-matrix.png" and attachment["size"] == len(file.data)
+    assert message["embeds"][-1]["image"]["url"] == "attachment://skill-matrix.png"
+    assert message["flags"] & 64  # still private
+
+
+async def test_a_deferred_answer_attaches_the_picture_when_edited_in(driver, fake):
+    driver.adapter.defer_after = 0.0  # every answer is deferred, then edited in
+    await driver.say("/skill matrix")
+    (file,) = fake.files
+    assert file.path.endswith("/messages/@original")
+    assert driver.last["alice"][0]["attachments"][0]["filename"] == "skill-matrix.png"
+
+
+async def test_a_post_to_a_channel_carries_its_files(driver, fake):
+    reply = Reply(title="Export", sections=("Your data",), private=False,
+                  attachments=(Attachment("data.json", b'{"a": 1}', "application/json"),))
+    delivery = await driver.adapter.sender.post(driver_channel(), reply)
+    assert delivery.ok
+    await fake.wait_for(lambda: bool(fake.files), TIMEOUT)
+    (file,) = fake.files
+    assert (file.filename, file.content_type, file.data) == ("data.json", "application/json", b'{"a": 1}')
+    (message,) = fake.messages[CHANNEL_ID]
+    assert message["attachments"][0]["filename"] == "data.json"
+    assert "image" not in message["embeds"][-1]  # only pictures are shown in the embed
+
+
+def driver_channel():
+    from bot.core.model import ChannelRef
+    from tests.fakes.discord import GUILD_ID
+    return ChannelRef("discord", GUILD_ID, CHANNEL_ID, name="general")
+
+
+def test_render_puts_files_on_the_last_message_only():
+    reply = Reply(title="t", sections=("x" * 5000,), attachments=(Attachment("m.png", b"\x89PNG\r\n\x1a\n", "image/png"),))
+    messages = render(reply)
+    assert [bool(m.attachments) for m in messages] == [False] * (len(messages) - 1) + [True]
+    assert [f.filename for f in messages[-1].kwargs()["files"]] == ["m.png"]
