@@ -59,3 +59,29 @@ def test_render_puts_files_on_the_last_message_only():
     messages = render(reply)
     assert [bool(m.attachments) for m in messages] == [False] * (len(messages) - 1) + [True]
     assert [f.filename for f in messages[-1].kwargs()["files"]] == ["m.png"]
+
+
+async def test_the_team_digest_matrix_names_only_opted_in_members(driver, fake):
+    import asyncio
+    import json
+    from datetime import timedelta
+
+    from bot.core.model import UserRef
+    from bot.teams.digest import run_digests
+    from tests.discord.conftest import USERS
+    from tests.teams_helpers import FRIDAY
+    from tests.test_team_matrix import place
+
+    def discord_user(name: str) -> UserRef:
+        return UserRef("discord", "discord", USERS[name], name=name)
+
+    await driver.say("/skill team here", user="carol", admin=True)
+    await driver.say("/skill share on", user="alice")
+    place(driver.app, "", "mlops", "mid", platform_user=discord_user("alice"))
+    place(driver.app, "", "mlops", "senior", platform_user=discord_user("bob"))  # bob never opted in
+    posted = await asyncio.wait_for(run_digests(driver.app, {"discord": driver.adapter.sender},
+                                                FRIDAY + timedelta(minutes=1)), 10)
+    assert posted == 1
+    text = json.dumps(fake.messages[CHANNEL_ID])
+    assert "Skill matrix" in text and "alice" in text and "mid" in text
+    assert "bob" not in text and USERS["bob"] not in text

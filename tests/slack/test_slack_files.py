@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from PIL import Image
 
@@ -49,3 +50,31 @@ async def test_the_fake_refuses_a_broken_upload(fake):
         assert str(exc) == "file_not_found"
     else:
         raise AssertionError("completing an upload that never arrived must fail")
+
+
+
+async def test_the_team_digest_matrix_names_only_opted_in_members(driver, fake):
+    import asyncio
+    from datetime import timedelta
+
+    from bot.core.model import UserRef
+    from bot.teams.digest import run_digests
+    from tests.fakes.slack import TEAM
+    from tests.teams_helpers import FRIDAY
+    from tests.test_team_matrix import place
+
+    def slack_user(name: str) -> UserRef:
+        return UserRef("slack", TEAM, USERS[name]["id"], name=name)
+
+    await driver.say("/skill team here", user="carol")  # carol is a workspace admin
+    await driver.say("/skill share on", user="alice")
+    place(driver.app, "", "mlops", "mid", platform_user=slack_user("alice"))
+    place(driver.app, "", "mlops", "senior", platform_user=slack_user("bob"))  # bob never opted in
+    mark = len(fake.calls)
+    posted = await asyncio.wait_for(run_digests(driver.app, {"slack": driver.adapter.sender},
+                                                FRIDAY + timedelta(minutes=1)), 10)
+    assert posted == 1
+    posts = [c.args for c in fake.calls[mark:] if c.method == "chat.postMessage"]
+    text = json.dumps(posts)
+    assert "Skill matrix" in text and "alice" in text and "mid" in text
+    assert "bob" not in text and USERS["bob"]["id"] not in text
