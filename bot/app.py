@@ -7,15 +7,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import checkins, recall, teams
+from bot import checkins, placement, recall, teams
 from bot.content.loader import Catalog, load_catalog
 from bot.content.search import Searcher
 from bot.core.bot import SkillBot
 from bot.core.deps import Deps, utc_now
-from bot.core.ports import NoLevels
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.store import migrate
+from bot.store.assessments import AssessmentStore
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
 from bot.store.questions import QuestionLogStore
@@ -55,15 +55,18 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     prepare_database(engine, settings.auto_migrate)
     catalog = catalog or load_catalog(Path(settings.content_dir) if settings.content_dir else None)
     sessions = make_session_factory(engine)
+    assessments = AssessmentStore(sessions, clock)
     deps = Deps(
         catalog=catalog, searcher=Searcher(catalog), tracks=TrackStore(sessions, clock),
         checkins=CheckinStore(sessions, clock), teams=TeamStore(sessions, clock),
         clock=clock, admins=settings.admin_ids, questions=QuestionLogStore(sessions, clock),
+        assessments=assessments,
     )
     metrics = Metrics()
     bot = SkillBot(deps, on_handled=metrics.command_handled)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
-    recall.install(bot, RecallStore(sessions, clock), levels=NoLevels())  # placement's store replaces NoLevels
+    placement.install(bot)
+    recall.install(bot, RecallStore(sessions, clock), levels=assessments)  # at or below the assessed level
     return App(settings, engine, deps, bot, metrics, StateStore(engine))

@@ -11,7 +11,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 CORE_FORBIDDEN = ("bot.store", "bot.adapters", "bot.app", "bot.cli", "bot.runtime",
                   "sqlalchemy", "aiohttp", "slack_bolt", "slack_sdk", "discord", "alembic")
 # Feature packages sit on the core side: they talk to storage through core's ports only.
-CORE_SIDE = ("core", "checkins", "teams", "recall")
+CORE_SIDE = ("core", "checkins", "teams", "recall", "placement")
 
 
 def _modules() -> list[Path]:

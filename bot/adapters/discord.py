@@ -272,7 +272,10 @@ class DiscordAdapter(AdapterBase):
             await interaction.followup.send(**first.kwargs(), ephemeral=False)
             await interaction.delete_original_response()
         elif deferred:
-            await interaction.edit_original_response(**first.kwargs())
+            kwargs = first.kwargs()
+            if "files" in kwargs:  # editing a message takes its new files as `attachments`
+                kwargs["attachments"] = kwargs.pop("files")
+            await interaction.edit_original_response(**kwargs)
         else:
             await interaction.response.send_message(**first.kwargs(), ephemeral=private)
         for message, private in rest:

@@ -6,6 +6,7 @@ allowed_mentions of every message is the second lock on that door.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,7 +15,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.adapters.render_text import split_text
-from bot.core.model import Button, Link, Reply, Style
+from bot.core.model import Attachment, Button, Link, Reply, Style
 from bot.core.text import Mention, split_mentions
 
 CONTENT_MAX = 2000
@@ -31,6 +32,7 @@ ROWS_MAX = 5
 CUSTOM_ID_MAX = 100
 LABEL_MAX = 80
 CUSTOM_ID_PREFIX = "sb"
+MAX_FILES = 10  # attachments per message
 COLOUR = discord.Colour(0x5865F2)
 
 _INLINE = re.compile(r"(\*\*.+?\*\*|`[^`\n]+`)")
@@ -48,6 +50,7 @@ class OutMessage:
     buttons: list[Button] = field(default_factory=list)
     mentioned: set[int] = field(default_factory=set)
     content: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def allowed_mentions(self) -> discord.AllowedMentions:
@@ -64,7 +67,14 @@ class OutMessage:
         view = self.view()
         if view is not None:
             out["view"] = view
+        if self.attachments:
+            out["files"] = self.files()
         return out
+
+    def files(self) -> list[discord.File]:
+        """Fresh discord.File objects (a File is consumed by one send)."""
+        return [discord.File(io.BytesIO(a.data), filename=a.filename, description=a.alt[:1024] or None)
+                for a in self.attachments]
 
 
 def allowed_mentions(user_ids: set[int] | None = None) -> discord.AllowedMentions:
@@ -234,4 +244,13 @@ def _render(reply: Reply) -> tuple[OutMessage, ...]:
         messages[-1].buttons = buttons[start : start + per_message]
     for message in messages:
         message.mentioned = set(mentioned)
+    _attach(messages[-1], reply.attachments)
     return tuple(messages)
+
+
+def _attach(message: OutMessage, attachments: tuple[Attachment, ...]) -> None:
+    """Files ride on the last message; the first picture is shown inside its last embed."""
+    message.attachments = attachments[:MAX_FILES]
+    image = next((a for a in message.attachments if a.is_image), None)
+    if image is not None and message.embeds:
+        message.embeds[-1].set_image(url=f"attachment://{image.filename}")

@@ -85,6 +85,17 @@ class _CountingRetryHandler(AsyncRateLimitErrorRetryHandler):
 async def post_reply(client: AsyncWebClient, channel: str, reply: Reply, **extra) -> None:
     for message in render(reply):
         await client.chat_postMessage(channel=channel, blocks=message.blocks, text=message.text, **extra)
+    await upload_attachments(client, channel, reply, thread_ts=extra.get("thread_ts"))
+
+
+async def upload_attachments(client: AsyncWebClient, channel: str, reply: Reply, thread_ts: str | None = None,
+                             comment: str | None = None) -> None:
+    """Each attachment through the files API (files_upload_v2: get an upload URL, upload, complete)."""
+    for attachment in reply.attachments:
+        await client.files_upload_v2(channel=channel, file=attachment.data, filename=attachment.filename,
+                                     title=attachment.filename, thread_ts=thread_ts or None,
+                                     alt_txt=attachment.alt[:1000] if attachment.is_image and attachment.alt else None,
+                                     initial_comment=comment)
 
 
 class SlackSender:
@@ -353,6 +364,7 @@ class SlackAdapter(AdapterBase):
                         await self.client.chat_postEphemeral(channel=channel.channel_id, user=user.user_id,
                                                              blocks=message.blocks, text=message.text,
                                                              thread_ts=thread)
+                    await self._upload(reply, channel, user)
                 else:
                     await post_reply(self.client, channel.channel_id, reply, thread_ts=thread)
             await deliver_posts(self.sender, result.posts)
@@ -402,6 +414,17 @@ class SlackAdapter(AdapterBase):
                 else:
                     await self.client.chat_postMessage(channel=channel.channel_id, blocks=message.blocks,
                                                        text=message.text)
+        for reply in replies:
+            if reply.attachments:
+                await self._upload(reply, channel, user)
+
+    async def _upload(self, reply: Reply, channel: ChannelRef, user: UserRef, thread_ts: str | None = None) -> None:
+        """Files cannot be ephemeral on Slack: a private reply's files go to the user's DM with the bot."""
+        if reply.private and not channel.is_dm:
+            opened = await self.client.conversations_open(users=user.user_id)
+            await upload_attachments(self.client, opened["channel"]["id"], reply, comment=reply.title or None)
+        else:
+            await upload_attachments(self.client, channel.channel_id, reply, thread_ts=thread_ts)
 
 
     async def _apologize(self, respond) -> None:

@@ -11,6 +11,7 @@ BOT_SCOPES = [
     "im:history",        # read DMs sent to the bot (message.im)
     "app_mentions:read",  # answer @Skillbot questions
     "users:read",        # time zone and workspace-admin flag (users.info)
+    "files:write",       # pictures and files on replies (files_upload_v2), e.g. the skill matrix
 ]
 BOT_EVENTS = ["app_mention", "message.im", "app_home_opened"]
 

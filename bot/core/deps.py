@@ -8,9 +8,15 @@ from typing import Any
 
 from bot.content.loader import Catalog
 from bot.content.search import Searcher
-from bot.core.model import Field, Post
-from bot.core.ports import CheckinStorePort, QuestionLogPort, TeamStorePort, TrackStorePort
-from bot.core.records import EnrollmentRecord, UserRecord
+from bot.core.model import Command, Field, Post, Result
+from bot.core.ports import (
+    AssessmentStorePort,
+    CheckinStorePort,
+    QuestionLogPort,
+    TeamStorePort,
+    TrackStorePort,
+)
+from bot.core.records import EnrollmentRecord, Member, TeamChannelRecord, UserRecord
 
 # Called after a step is recorded; returns posts to send (team milestones). Set by the team feature.
 ProgressHook = Callable[[UserRecord, EnrollmentRecord], list[Post]]
@@ -18,6 +24,10 @@ ProgressHook = Callable[[UserRecord, EnrollmentRecord], list[Post]]
 ProgressField = Callable[[UserRecord], Field | None]
 # Adds a feature's own data to `/skill export`.
 Exporter = Callable[[UserRecord], dict[str, Any]]
+# `/skill team <word>` views a feature adds (e.g. "matrix"), given the team channel.
+TeamView = Callable[["Deps", Command, TeamChannelRecord], Result]
+# A section a feature adds to the weekly team digest, from the opted-in members; "" adds nothing.
+DigestSection = Callable[[TeamChannelRecord, list[Member]], str]
 
 
 def utc_now() -> datetime:
@@ -37,3 +47,6 @@ class Deps:
     exporters: list[Exporter] = field(default_factory=list)
     questions: QuestionLogPort | None = None  # the answers' question log (most asked, curators' gaps)
     progress_fields: list[ProgressField] = field(default_factory=list)
+    assessments: AssessmentStorePort | None = None  # placement; None when the feature is not wired
+    team_views: dict[str, TeamView] = field(default_factory=dict)
+    digest_sections: list[DigestSection] = field(default_factory=list)

@@ -187,6 +187,19 @@ class RecallAnswerRecord:
 
 
 @dataclass(frozen=True)
+class AnswerRecord:
+    """One answered question of an assessment."""
+
+    position: int  # 0-based order in the assessment
+    question_id: str
+    topic_id: str
+    level: str  # the question's level
+    chosen: int
+    correct: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
 class AnswerOutcome:
     """counted is False when this source was answered before (a second press): nothing changed."""
 
@@ -200,3 +213,15 @@ class RecallStats:
     right: int
     due: int
     items: int
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    id: int
+    user_id: int
+    skill_id: str
+    status: str
+    level: str | None  # set when finished
+    started_at: datetime
+    finished_at: datetime | None
+    answers: tuple[AnswerRecord, ...] = ()

@@ -64,3 +64,20 @@ class Vote(StrEnum):
 
     UP = "up"
     DOWN = "down"
+
+
+class AssessmentStatus(StrEnum):
+    """A placement assessment: being answered, finished with a level, or replaced by a fresh start."""
+
+    OPEN = "open"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"
+
+
+class Level(StrEnum):
+    """An assessed level, lowest first: `new` means below entry."""
+
+    NEW = "new"
+    ENTRY = "entry"
+    MID = "mid"
+    SENIOR = "senior"

@@ -17,7 +17,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.core.states import CheckinStatus, DigestStatus, EnrollmentStatus, QuestionOutcome, Vote, sql_in
+from bot.core.states import (
+    AssessmentStatus,
+    CheckinStatus,
+    DigestStatus,
+    EnrollmentStatus,
+    Level,
+    QuestionOutcome,
+    Vote,
+    sql_in,
+)
 from bot.store.types import UTCDateTime
 
 NAMING = {
@@ -272,3 +281,46 @@ class RecallSetting(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     in_checkins: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Assessment(Base):
+    """A placement quiz for one skill: open while being answered, then finished with a level."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", AssessmentStatus), name="status"),
+        CheckConstraint("level IS NULL OR " + sql_in("level", Level), name="level"),
+        # At most one open assessment per user and skill, on both dialects.
+        Index(
+            "uq_assessments_one_open", "user_id", "skill_id", unique=True,
+            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    skill_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default=AssessmentStatus.OPEN)
+    level: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AssessmentAnswer(Base):
+    """One answer. The unique keys make a double click harmless and a repeated question impossible."""
+
+    __tablename__ = "assessment_answers"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "position"),
+        UniqueConstraint("assessment_id", "question_id", name="uq_assessment_answers_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(80))
+    topic_id: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(8))
+    chosen: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ SHARE_ON = "team.share"
 
 NOT_TEAM = ("This channel isn't a team channel. An admin can make it one with `/skill team here`; "
             "members then opt in with `/skill share on`.")
-USAGE = ("Team commands: `/skill team` (this week's board), `/skill share on|off`. Admins: "
+USAGE = ("Team commands: `/skill team` (this week's board), `/skill team matrix`, `/skill share on|off`. Admins: "
          "`/skill team here`, `/skill team schedule <weekday> <HH:MM> [time zone]`, `/skill team off`.")
 
 
@@ -64,6 +64,8 @@ def team(deps: Deps, cmd: Command, args: str) -> Result:
         return off(deps, cmd)
     if word in ("schedule", "when"):
         return schedule(deps, cmd, rest.strip())
+    if word in deps.team_views:  # views other features add, e.g. `/skill team matrix`
+        return deps.team_views[word](deps, cmd, _team_channel(deps, cmd))
     raise UserError(USAGE)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.delivery import Delivery, DeliveryStatus, Sender, worker_name
@@ -30,7 +31,9 @@ def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, n
     """The digest of the week ending at the due instant (steps up to `now` count, so none fall between)."""
     members = store_of(app).members(channel.id)
     window = Window(due_at - WEEK, max(due_at, now))
-    return build_board(app.deps.catalog, members, window, now, f"Team digest · {week}", private=False)
+    board = build_board(app.deps.catalog, members, window, now, f"Team digest · {week}", private=False)
+    extra = tuple(text for section in app.deps.digest_sections if (text := section(channel, members)))
+    return replace(board, sections=board.sections + extra) if extra else board
 
 
 def gone_reply(channel: TeamChannelRecord) -> Reply:

@@ -1,7 +1,7 @@
 """spaced recall: items, answers, the setting, and the question a check-in carries
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 10:00:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import bot.store.types
 
 revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0002"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -98,6 +98,7 @@ async def fake():
     yield server
     await server.stop()
     assert server.unknown == [], f"the bot called endpoints Discord does not have: {server.unknown}"
+    assert server.upload_errors == [], f"files were attached in a way Discord rejects: {server.upload_errors}"
     assert server.unlocked_messages() == [], "a message was sent that could ping @everyone, @here or a role"
 
 

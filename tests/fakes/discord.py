@@ -58,6 +58,64 @@ class Call:
 
 
 @dataclass
+class UploadedFile:
+    """One file sent with a message (multipart `files[n]`), as the fake received it."""
+
+    filename: str
+    content_type: str  # what Discord detects from the bytes
+    data: bytes
+    description: str
+    path: str  # the endpoint it arrived at
+
+
+ATTACHMENT_LIMIT = 8 * 1024 * 1024  # the interaction's attachment_size_limit below
+EXTENSIONS = {"image/png": ".png", "application/json": ".json"}
+
+
+def sniff(data: bytes) -> str:
+    """The content type Discord would detect from the bytes."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    try:
+        json.loads(data)
+    except ValueError:
+        return "application/octet-stream"
+    return "application/json"
+
+
+async def read_multipart(request: web.Request) -> tuple[dict | None, dict[int, tuple[str, bytes]]]:
+    """(payload_json, {n: (filename, bytes)}) of a multipart/form-data request, as discord.py sends it."""
+    payload, parts = None, {}
+    reader = await request.multipart()
+    async for part in reader:
+        data = await part.read()  # type: ignore[union-attr]
+        name = part.name or ""
+        if name == "payload_json":
+            payload = json.loads(data)
+        elif name.startswith("files[") and name.endswith("]") and name[6:-1].isdigit():
+            parts[int(name[6:-1])] = (part.filename or "", bytes(data))  # type: ignore[union-attr]
+    return payload, parts
+
+
+def check_files(message: dict, parts: dict[int, tuple[str, bytes]]) -> str | None:
+    """What Discord would reject about a message's files, or None."""
+    declared = message.get("attachments") or []
+    if len(declared) != len(parts) or len(parts) > 10:
+        return f"{len(parts)} files sent, {len(declared)} attachments declared"
+    for entry in declared:
+        part = parts.get(int(entry.get("id", -1)))
+        if part is None or part[0] != entry.get("filename"):
+            return f"attachment {entry.get('id')}: no files[{entry.get('id')}] part named {entry.get('filename')!r}"
+        filename, data = part
+        if not data or len(data) > ATTACHMENT_LIMIT:
+            return f"{filename}: size {len(data)} outside 1..{ATTACHMENT_LIMIT}"
+        wanted = EXTENSIONS.get(sniff(data))
+        if wanted is None or not filename.endswith(wanted):
+            return f"{filename}: the bytes are {sniff(data)}"
+    return None
+
+
+@dataclass
 class Injection:
     method: str
     pattern: re.Pattern
@@ -140,6 +198,8 @@ class FakeDiscord:
         self.messages: dict[str, list[dict]] = {}  # channel id -> messages posted
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self.injections: list[Injection] = []
+        self.files: list[UploadedFile] = []  # every file attached to a message, in order
+        self.upload_errors: list[str] = []
         self.identifies = 0
         self.identify_payloads: list[dict] = []
         self.resumes = 0
@@ -350,8 +410,17 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body = await request.json() if request.can_read_body and request.content_type == JSON else None
+        parts: dict[int, tuple[str, bytes]] = {}
+        if request.can_read_body and request.content_type == "multipart/form-data":
+            body, parts = await read_multipart(request)
         call = Call(request.method, path, dict(request.query), body)
         self.calls.append(call)
+        problem = self._take_files(path, body, parts)
+        if problem:
+            self.upload_errors.append(problem)
+            call.status = 400
+            await self._notify()
+            return _error(400, 50035, "Invalid Form Body", errors=problem)
         injection = self._injected(request.method, path)
         needs_token = not path.startswith(("/interactions/", "/webhooks/"))  # those carry their own token
         if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -364,6 +433,26 @@ class FakeDiscord:
         call.status = response.status
         await self._notify()
         return response
+
+    def _take_files(self, path: str, body: Any, parts: dict[int, tuple[str, bytes]]) -> str | None:
+        """Check a message's files and record them; the message then lists them as attachments."""
+        message = (body or {}).get("data") if "/callback" in path else body
+        if not isinstance(message, dict) or not (parts or message.get("attachments")):
+            return None
+        problem = check_files(message, parts)
+        if problem:
+            return problem
+        listed = []
+        for entry in message["attachments"]:
+            filename, data = parts[int(entry["id"])]
+            upload = UploadedFile(filename, sniff(data), data, str(entry.get("description") or ""), path)
+            self.files.append(upload)
+            listed.append({"id": snowflake(), "filename": filename, "size": len(data),
+                           "content_type": upload.content_type, "description": upload.description,
+                           "url": f"http://127.0.0.1:{self.port}/attachments/{filename}",
+                           "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{filename}"})
+        message["_stored_attachments"] = listed
+        return None
 
     async def _route(self, method: str, path: str, request: web.Request, body: Any) -> web.Response:
         for route_method, pattern, handler in self._routes():
@@ -430,7 +519,7 @@ class FakeDiscord:
         flags = body.get("flags") or 0
         return {"id": snowflake(), "channel_id": channel_id, "type": 0, "content": body.get("content") or "",
                 "embeds": body.get("embeds") or [], "components": body.get("components") or [],
-                "attachments": [], "mentions": [], "mention_roles": [], "mention_everyone": False,
+                "attachments": body.get("_stored_attachments") or [], "mentions": [], "mention_roles": [], "mention_everyone": False,
                 "pinned": False, "tts": False, "timestamp": "2026-11-24T10:00:00+00:00",
                 "edited_timestamp": None, "author": user_payload(BOT_ID, "skillbot", bot=True),
                 "flags": flags | (64 if ephemeral else 0), "allowed_mentions": body.get("allowed_mentions")}

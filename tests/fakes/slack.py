@@ -44,6 +44,43 @@ class Call:
 
 
 @dataclass
+class SlackFile:
+    """A file as it moves through files.getUploadURLExternal -> upload URL -> files.completeUploadExternal."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str = ""
+    data: bytes = b""
+    mimetype: str = ""
+    title: str = ""
+    channel: str = ""
+    initial_comment: str = ""
+    thread_ts: str = ""
+
+
+class ApiError(Exception):
+    """A Web API method answering {"ok": false, "error": ...}."""
+
+
+MAX_UPLOAD = 1024 * 1024 * 1024  # Slack's limit for one file (1 GB)
+
+
+def sniff(data: bytes) -> str:
+    """The content type Slack would detect from the bytes themselves."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    try:
+        json.loads(data)
+    except ValueError:
+        return "application/octet-stream"
+    return "application/json"
+
+
+EXTENSIONS = {"image/png": ".png", "application/json": ".json"}
+
+
+@dataclass
 class Envelope:
     envelope_id: str
     kind: str
@@ -78,7 +115,8 @@ class FakeSlack:
     def __init__(self, signing_secret: str = "test-signing-secret"):
         self.signing_secret = signing_secret
         # Slack reports a token's scopes in this header of every Web API answer.
-        self.scopes = ["commands", "chat:write", "im:write", "im:history", "app_mentions:read", "users:read"]
+        self.scopes = ["commands", "chat:write", "im:write", "im:history", "app_mentions:read", "users:read",
+                       "files:write"]
         self.calls: list[Call] = []
         self.unknown: list[str] = []
         self.failures: dict[str, list[tuple[str, int, float | None]]] = {}
@@ -87,6 +125,9 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.connections = 0
         self.posted_buttons: list[dict] = []
+        self.uploads: dict[str, SlackFile] = {}  # file id -> file, from the moment an upload URL is issued
+        self.files: list[SlackFile] = []  # files completed and shared, in order
+        self.upload_errors: list[str] = []  # protocol mistakes seen at the upload URL
         self.changed = asyncio.Event()
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -98,6 +139,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -146,7 +188,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update(dict(await request.post()))
-        for key in ("blocks", "view"):  # form-encoded arguments arrive as JSON strings
+        for key in ("blocks", "view", "files"):  # form-encoded arguments arrive as JSON strings
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         return args
@@ -173,7 +215,12 @@ class FakeSlack:
                 call.status, call.error = status, error
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
-            return web.json_response({"ok": True, **handler(args)}, headers={"x-oauth-scopes": ",".join(self.scopes)})
+            try:
+                answer = handler(args)
+            except ApiError as exc:
+                call.error = str(exc)
+                return web.json_response({"ok": False, "error": str(exc)})
+            return web.json_response({"ok": True, **answer}, headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             self._notify()
 
@@ -211,6 +258,62 @@ class FakeSlack:
     def _m_views_publish(self, args: dict) -> dict:
         self._record_blocks((args.get("view") or {}).get("blocks"))
         return {"view": {"id": "V1", **(args.get("view") or {})}}
+
+    # -- files (files_upload_v2 = these two methods around a POST of the bytes) ------------------
+    def _m_files_getUploadURLExternal(self, args: dict) -> dict:
+        if "files:write" not in self.scopes:
+            raise ApiError("missing_scope")
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit() or not 0 < int(length) <= MAX_UPLOAD:
+            raise ApiError("invalid_arguments")
+        file = SlackFile("F" + uuid.uuid4().hex[:10].upper(), filename, int(length), str(args.get("alt_txt") or ""))
+        self.uploads[file.id] = file
+        return {"upload_url": f"{self.base}/upload/{file.id}", "file_id": file.id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        try:
+            file = self.uploads.get(request.match_info["file_id"])
+            data = await request.read()
+            problem = self._upload_problem(file, data)
+            if problem or file is None:
+                self.upload_errors.append(problem)
+                return web.Response(status=400, text=problem)
+            file.data, file.mimetype = data, sniff(data)
+            return web.Response(text=f"OK - {len(data)}")
+        finally:
+            self._notify()
+
+    @staticmethod
+    def _upload_problem(file: SlackFile | None, data: bytes) -> str:
+        if file is None:
+            return "unknown upload URL"
+        if file.data:
+            return f"{file.filename}: uploaded twice"
+        if len(data) != file.length:
+            return f"{file.filename}: {len(data)} bytes sent, {file.length} announced"
+        wanted = EXTENSIONS.get(sniff(data))
+        if wanted is None or not file.filename.endswith(wanted):
+            return f"{file.filename}: the bytes are {sniff(data)}"
+        return ""
+
+    def _m_files_completeUploadExternal(self, args: dict) -> dict:
+        entries = args.get("files")
+        if not isinstance(entries, list) or not entries:
+            raise ApiError("invalid_arguments")
+        files = [self.uploads.get(str(e.get("id"))) for e in entries]
+        if any(f is None or not f.data for f in files):
+            raise ApiError("file_not_found")  # completing before (or without) uploading the bytes
+        done = []
+        for file, entry in zip(files, entries, strict=True):
+            assert file is not None
+            file.title = str(entry.get("title") or file.filename)
+            file.channel = str(args.get("channel_id") or args.get("channels") or "")
+            file.initial_comment = str(args.get("initial_comment") or "")
+            file.thread_ts = str(args.get("thread_ts") or "")
+            self.files.append(file)
+            done.append({"id": file.id, "name": file.filename, "title": file.title, "mimetype": file.mimetype,
+                         "size": len(file.data)})
+        return {"files": done}
 
     def _m_apps_connections_open(self, args: dict) -> dict:
         return {"url": f"ws://127.0.0.1:{self.port}/socket?ticket={uuid.uuid4().hex}"}

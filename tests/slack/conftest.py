@@ -143,6 +143,7 @@ async def fake():
     yield server
     await server.stop()
     assert server.unknown == [], f"the bot called endpoints Slack does not have: {server.unknown}"
+    assert server.upload_errors == [], f"file uploads broke Slack's protocol: {server.upload_errors}"
     assert not [t for t in sent_texts(server) if _PINGS.search(t)], "a message could ping @here/@channel"
 
 
