@@ -46,7 +46,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("export", takes_args=False, help_order=6,
                 help="`/skill export` · `/skill forget-me`: your data, or none of it"),
     CommandSpec("forget-me", ("forgetme", "forget"), takes_args=False),
-    CommandSpec("review", takes_args=False, help_order=8, usage="review",
+    CommandSpec("review", takes_args=False, help_order=10, usage="review",
                 help="`/skill review`: a few quick recall questions on steps you've done; "
                      "`/skill recall on|off`: a question in your weekly check-in"),
     CommandSpec("recall", suggest=False),

@@ -1,7 +1,7 @@
 """question log: refused questions, answered topics and 👍/👎 votes, without user ids
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01 05:00:00
 
 The values are written out, not imported from bot.core.states: a migration records the schema as
