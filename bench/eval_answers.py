@@ -4,6 +4,7 @@
     python bench/eval_answers.py --frozen         # the frozen set: report only, never tune against it
     python bench/eval_answers.py --frozen2        # the second frozen set (before ranking round 2)
     python bench/eval_answers.py --round2         # only the round-2 part of the development set (casual chat)
+    python bench/eval_answers.py --round3         # only the round-3 part (paraphrases, skill boundaries, short)
 """
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ def main() -> None:
     parser.add_argument("--frozen", action="store_true", help="the first frozen set (2026-11-30)")
     parser.add_argument("--frozen2", action="store_true", help="the second frozen set, written before ranking round 2")
     parser.add_argument("--round2", action="store_true", help="only the round-2 development questions")
+    parser.add_argument("--round3", action="store_true", help="only the round-3 development questions")
     args = parser.parse_args()
     searcher = Searcher(load_catalog())
     name = ("frozen_questions.yaml" if args.frozen else "frozen2_questions.yaml" if args.frozen2
             else "learner_questions.yaml")
     text = (DATA / name).read_text()
     if args.round2 and not (args.frozen or args.frozen2):
-        text = "#" + text.split("# --- round 2 dev set", 1)[1]
+        text = "#" + text.split("# --- round 2 dev set", 1)[1].split("# --- round 3 dev set", 1)[0]
+    if args.round3 and not (args.frozen or args.frozen2):
+        text = "#" + text.split("# --- round 3 dev set", 1)[1]
     questions = yaml.safe_load(text)
     total, skill_ok, topic_ok, topic_n = Counter(), Counter(), Counter(), Counter()
     for q in questions:

@@ -22,8 +22,9 @@ def test_top1_accuracy_on_learner_questions(searcher):
     assert {q["skill"] for q in questions} == {s.id for s in searcher.catalog.skills}
     # The first-round set must not fall below where the content rewrite left it (93.2%); the round-2 set (casual chat, symptoms instead of terms, written
     # before round-2 changes and much harder) has its own floor.
-    first, second = _dev_parts()
-    for part, floor in ((first, 0.93), (second, 0.88)):
+    # The round-3 set (paraphrases, skill-boundary choices, short questions; written before round-3 changes) too.
+    first, second, third = _dev_parts()
+    for part, floor in ((first, 0.93), (second, 0.90), (third, 0.80)):
         misses = [(q["q"], q["skill"], searcher.search(q["q"]).skill_id) for q in part
                   if searcher.search(q["q"]).skill_id != q["skill"]]
         accuracy = 1 - len(misses) / len(part)
@@ -32,11 +33,13 @@ def test_top1_accuracy_on_learner_questions(searcher):
 
 def _dev_parts():
     text = (DATA / "learner_questions.yaml").read_text()
-    first, second = text.split(ROUND2_MARKER, 1)
-    return yaml.safe_load(first), yaml.safe_load("#" + second)
+    first, rest = text.split(ROUND2_MARKER, 1)
+    second, third = rest.split(ROUND3_MARKER, 1)
+    return yaml.safe_load(first), yaml.safe_load("#" + second), yaml.safe_load("#" + third)
 
 
 ROUND2_MARKER = "# --- round 2 dev set"
+ROUND3_MARKER = "# --- round 3 dev set"
 
 
 def test_every_seed_term_is_findable(searcher):

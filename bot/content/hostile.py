@@ -95,4 +95,14 @@ _HOSTILE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 
 def is_hostile(text: str) -> bool:
     """Whether text tries to instruct, impersonate, extract secrets or ping people."""
-    return bool(text) and _HOSTILE.search(text) is not None
+    if not text:
+        return False
+    # A learner telling what an attack did to *another* bot ("got our bot to reveal its system prompt",
+    # "made it ignore its rules") is asking about defence: the possessive is third person, and nothing
+    # speaks to this bot.
+    addressed = _ADDRESSED.search(text) is not None
+    return any(addressed or _THIRD_PERSON.search(m.group(0)) is None for m in _HOSTILE.finditer(text))
+
+
+_THIRD_PERSON = re.compile(r"\b(?:its|their|his|her)\b", re.IGNORECASE)
+_ADDRESSED = re.compile(r"\b(?:you|your|ur|yourself)\b", re.IGNORECASE)

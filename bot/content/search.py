@@ -54,6 +54,7 @@ _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
 _JARGON_DOCS = 2
+_NUMBER_TOKEN = 0.1  # weight against a question of a number the content does not know
 _ENGLISH_FIX_TOP = 10000  # everyday words a slip is mapped back to
 _COHESION = 2  # distinct question words naming one topic
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
@@ -520,6 +521,11 @@ class Searcher:
             seen.add((stem, sentence_weight))
             if word in EVERYDAY and not in_phrase[i] and stem not in self._strong:
                 everyday = True
+            if word.isdigit() and not (in_phrase[i] or stem in self._strong):
+                # a number ("0.5", "99%", "2000 steps") says how much, not what about
+                importance += _NUMBER_TOKEN * sentence_weight
+                known += _NUMBER_TOKEN * sentence_weight * (0.25 if stem in self._known_stems else 0.0)
+                continue
             if stem in self._known_stems:
                 importance += spec
             else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise
