@@ -11,14 +11,14 @@ import re
 
 # Before tokenizing: forms whose punctuation the tokenizer would split.
 _PHRASES = [
-    (re.compile(r"\bw\s*&\s*b\b|\bweights\s*(?:&|and)\s*biases\b", re.I), " wandb "),
-    (re.compile(r"\btf[\s-]?idf\b", re.I), " tfidf "),
-    (re.compile(r"\bci\s*/\s*cd\b", re.I), " ci cd "),
-    (re.compile(r"\bw/o\b", re.I), " without "),
-    (re.compile(r"\bw/(?=\s|\w)", re.I), " with "),
-    (re.compile(r"\bb/c\b", re.I), " because "),
-    (re.compile(r"\bnode\.js\b", re.I), " nodejs "),
-    (re.compile(r"\bstd\.?\s*devs?\b|\bstd?devs?\b", re.I), " standard deviation "),
+    (re.compile(r"\bw\s*&\s*b\b|\bweights\s*(?:&|and)\s*biases\b", re.IGNORECASE), " wandb "),
+    (re.compile(r"\btf[\s-]?idf\b", re.IGNORECASE), " tfidf "),
+    (re.compile(r"\bci\s*/\s*cd\b", re.IGNORECASE), " ci cd "),
+    (re.compile(r"\bw/o\b", re.IGNORECASE), " without "),
+    (re.compile(r"\bw/(?=\s|\w)", re.IGNORECASE), " with "),
+    (re.compile(r"\bb/c\b", re.IGNORECASE), " because "),
+    (re.compile(r"\bnode\.js\b", re.IGNORECASE), " nodejs "),
+    (re.compile(r"\bstd\.?\s*devs?\b|\bstd?devs?\b", re.IGNORECASE), " standard deviation "),
 ]
 
 WORDS = {

@@ -18,14 +18,14 @@ _OWNER = (r"(?:your|the|ur|bot'?s?|slack|discord|teams|openai|anthropic|admin|ac
           r"webhook|database|db|server|signing|master|root|aws|hidden|internal|secret|my)")
 _PATTERNS = [
     # "ignore / disregard / forget (all) (the) previous instructions", "ignore the above"
-    r"\b(?:ignore|disregard|forget|override|overrule|bypass)\b[^.?!\n]{0,40}?"
+    (r"\b(?:ignore|disregard|forget|override|overrule|bypass)\b[^.?!\n]{0,40}?"
     r"\b(?:instructions?|prompts?|rules|guidelines|directions|directives|guardrails?|restrictions?|filters?|"
-    r"safety|programming|above|previous|prior|earlier|everything)\b",
+    r"safety|programming|above|previous|prior|earlier|everything)\b"),
     r"\b(?:new|updated|real|actual|secret|hidden|initial|original)\s+(?:system\s+)?instructions?\s*:",
     r"\b(?:reveal|show|print|leak|dump|post|share|send|paste|display|output|give|tell|expose|repeat|"
     r"write|list|read|dm)\b[^.?!\n]{0,30}?\b" + _OWNER + r"\b[^.?!\n]{0,20}?\b" + _SECRET + r"\b",
-    r"\b(?:reveal|show|print|leak|dump|output|repeat|tell|give)\b[^.?!\n]{0,30}?"
-    r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)\b",
+    (r"\b(?:reveal|show|print|leak|dump|output|repeat|tell|give)\b[^.?!\n]{0,30}?"
+    r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)\b"),
     r"\bsystem\s+prompt\s*:",
     r"\bwhat(?:'s|\s+is|\s+are)\s+(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?" + _SECRET + r"\b",
     r"\b(?:instructions|prompt)\b[^.?!\n]{0,20}\b(?:verbatim|word for word)\b",
@@ -41,9 +41,9 @@ _PATTERNS = [
     r"\byou\s+are\s+(?:now|no\s+longer)\b",
     r"\bfrom\s+now\s+on\b",
     r"\b(?:pretend|imagine)\s+(?:that\s+)?you(?:'re|\s+are)?\b",
-    r"\b(?:act|behave|respond|answer|roleplay|role-play|role play)\s+(?:as|like)\s+(?:an?\s+|my\s+|the\s+)?"
+    (r"\b(?:act|behave|respond|answer|roleplay|role-play|role play)\s+(?:as|like)\s+(?:an?\s+|my\s+|the\s+)?"
     r"(?:\w+\s+){0,3}?(?:ai|assistant|bot|grandma|grandmother|hacker|admin|root|dan|villain|evil|unrestricted|"
-    r"unfiltered|jailbroken|pirate|character|persona|person|human|expert who)\b",
+    r"unfiltered|jailbroken|pirate|character|persona|person|human|expert who)\b"),
     r"\broleplay\s+as\b|\brole-play\s+as\b",
     r"\bjail\s*break\s+(?:mode|yourself|the bot|this bot|enabled|on)\b", r"\bjailbroken\b", r"\bdo\s+anything\s+now\b", r"\bdan\s+mode\b", r"\bdeveloper\s+mode\b",
     r"\bgod\s+mode\b", r"\bwithout\s+(?:any\s+)?(?:restrictions|filters|rules|limits|censorship)\b",
@@ -52,40 +52,40 @@ _PATTERNS = [
     r"\brm\s+-rf\b", r"\bsudo\b",
     # environment variables and secret stores, by name or by code that reads them
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*(?:TOKEN|KEY|SECRET|PASS|PASSWORD|CREDENTIALS?)\b",
-    r"\b(?:value|contents?|print|echo|show|give|tell|paste|send|share|post|what's|what\s+is)\b[^.?!\n]{0,30}"
-    r"(?-i:\b[A-Z][A-Z0-9]*_(?:[A-Z0-9]+_)*(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\b)",
+    (r"\b(?:value|contents?|print|echo|show|give|tell|paste|send|share|post|what's|what\s+is)\b[^.?!\n]{0,30}"
+    r"(?-i:\b[A-Z][A-Z0-9]*_(?:[A-Z0-9]+_)*(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\b)"),
     r"\bos\.environ\b|\bprocess\.env\b|\bgetenv\s*\(|\bprintenv\b|\b(?:cat|type|less|more|head)\s+\S*\.env\b",
     r"/etc/(?:passwd|shadow)\b|~/\.ssh\b|\bid_rsa\b|\bxox[abprs]-|\bsk-[a-z0-9]{8,}|\bghp_[a-z0-9]{8,}",
-    r"\b(?:your|ur|the\s+bot'?s?)\s+(?:own\s+)?(?:env(?:ironment)?\s+(?:variables|vars)|system\s+prompt|"
-    r"initial\s+prompt|hidden\s+(?:prompt|instructions|rules)|instructions\s+verbatim|configuration|config)\b",
-    r"\b(?:reveal|leak|dump|exfiltrate|expose)\b[^.?!\n]{0,30}\b(?:secrets?|keys?|tokens?|passwords?|credentials?|"
-    r"prompt|instructions|configuration|config)\b",
+    (r"\b(?:your|ur|the\s+bot'?s?)\s+(?:own\s+)?(?:env(?:ironment)?\s+(?:variables|vars)|system\s+prompt|"
+    r"initial\s+prompt|hidden\s+(?:prompt|instructions|rules)|instructions\s+verbatim|configuration|config)\b"),
+    (r"\b(?:reveal|leak|dump|exfiltrate|expose)\b[^.?!\n]{0,30}\b(?:secrets?|keys?|tokens?|passwords?|credentials?|"
+    r"prompt|instructions|configuration|config)\b"),
     r"\b(?:you|bot)\s+(?:were|was|are|have\s+been)\s+(?:configured|initiali[sz]ed|programmed|instructed|told)\b",
-    r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me)\s+"
-    r"(?:all\s+)?(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?(?:instructions|rules|prompt|guidelines|directives|settings)\b",
-    r"\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
-    r"secret\s+key)s?\b",
+    (r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me)\s+"
+    r"(?:all\s+)?(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?(?:instructions|rules|prompt|guidelines|directives|settings)\b"),
+    (r"\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
+    r"secret\s+key)s?\b"),
     r"^\W*(?:admin|moderator|mod|owner|developer|system)\s+(?:here|speaking|message|notice|override)\b",
-    r"\b(?:message|note|notice|instruction)\s+from\s+(?:the\s+|your\s+)?(?:admins?|developers?|system|operators?|"
-    r"anthropic|openai|slack|discord|moderators?)\s*:",
+    (r"\b(?:message|note|notice|instruction)\s+from\s+(?:the\s+|your\s+)?(?:admins?|developers?|system|operators?|"
+    r"anthropic|openai|slack|discord|moderators?)\s*:"),
     r"\b(?:stop|quit)\s+following\s+(?:your|the|all)\b|\bdo\s+not\s+follow\s+(?:your|the|any)\s+(?:rules|instructions)\b",
     # fake chat-template and role markup
-    r"</?\s*(?:system|assistant|user|instructions?|admin|developer|sys)\s*>|<\|?im_(?:start|end)\|?>|\[/?INST\]|"
-    r"\[/?(?:system|admin|developer|sys)\]|<<\s*/?sys\s*>>",
+    (r"</?\s*(?:system|assistant|user|instructions?|admin|developer|sys)\s*>|<\|?im_(?:start|end)\|?>|\[/?INST\]|"
+    r"\[/?(?:system|admin|developer|sys)\]|<<\s*/?sys\s*>>"),
     r"\b(?:new|updated|override|admin|system)\s+(?:rule|rules|directive|command|task|role|persona|mode)\s*:",
-    r"\b(?:forget|ignore|disregard)\s+(?:everything|all|anything|whatever)\s+(?:you\s+(?:were|have\s+been)\s+|"
-    r"i\s+)?(?:told|said|taught|trained|given|know)\b",
+    (r"\b(?:forget|ignore|disregard)\s+(?:everything|all|anything|whatever)\s+(?:you\s+(?:were|have\s+been)\s+|"
+    r"i\s+)?(?:told|said|taught|trained|given|know)\b"),
     r"(?-i:\bDAN\b)",
     r"\b(?:you\s+(?:must|will|shall)\s+now|your\s+new\s+(?:task|role|goal|instructions?|purpose|job)\s+is)\b",
     r"\b(?:i\s+am|i'm|im)\s+(?:your|the)\s+(?:developer|creator|owner|admin|administrator|operator|maker)\b",
     r"\bas\s+(?:your|the\s+bot'?s?)\s+(?:developer|creator|owner|admin|administrator|operator)\b",
-    r"\b(?:disable|turn\s+off|switch\s+off|remove|deactivate)\s+(?:your|the|all)?\s*(?:safety|filters?|guardrails?|"
-    r"restrictions?|content\s+polic(?:y|ies)|moderation)\b",
+    (r"\b(?:disable|turn\s+off|switch\s+off|remove|deactivate)\s+(?:your|the|all)?\s*(?:safety|filters?|guardrails?|"
+    r"restrictions?|content\s+polic(?:y|ies)|moderation)\b"),
     r"\b(?:maintenance|debug|admin|sudo|unrestricted|unfiltered)\s+mode\b",
     r"\bwhat\s+(?:was|is)\s+written\s+(?:above|before)\b|\b(?:everything|text|words)\s+(?:above|before)\s+this\b",
     # links dressed up as text: [label](url), Slack's <url|label>; bait to click
-    r"\bclick\s+(?:here|this|the\s+link|below|now)\b[^\n]{0,40}(?:https?://|www\.)|"
-    r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|cutt\.ly)/",
+    (r"\bclick\s+(?:here|this|the\s+link|below|now)\b[^\n]{0,40}(?:https?://|www\.)|"
+    r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|cutt\.ly)/"),
     r"\[[^\]]*\]\(\s*(?:https?|ftp|javascript|data):",
     r"<a\s[^>]*href\s*=|\bjavascript:\s*\S|\bhxxps?://",
     r"<(?:https?|ftp)://[^>|]+\|",

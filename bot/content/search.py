@@ -135,7 +135,7 @@ class Searcher:
             self._names_by_words.setdefault(len(name.split()), []).append(name)
         self._neighbour_memo: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {}
         # Chat spellings are written out, except inside a name the content uses ("pr auc").
-        pairs = {tuple(words[i:i + 2]) for name in self._name_list if len(words := name.split()) > 1
+        pairs = {(words[i], words[i + 1]) for name in self._name_list if len(words := name.split()) > 1
                  for i in range(len(words) - 1)}
         self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
@@ -175,7 +175,7 @@ class Searcher:
             except (OSError, ValueError):
                 pass
         stems = self._stems(words)
-        if path is not None:
+        if folder is not None and path is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
@@ -344,10 +344,11 @@ class Searcher:
         # A skill's own title words ("system design", "cloud"), for a bonus when the question names them.
         self._skill_titles: list[tuple[str, tuple[str, ...], float]] = []
         for skill in self.catalog.skills:
-            words = [w for w in normalize(skill.title).split() if w not in STOPWORDS]
-            stems = tuple(dict.fromkeys(self._stems(words)))
-            if stems:
-                self._skill_titles.append((skill.id, stems, sum(skill_idf.get(x, 0.0) for x in stems)))
+            title_words = [w for w in normalize(skill.title).split() if w not in STOPWORDS]
+            title_stems = tuple(dict.fromkeys(self._stems(title_words)))
+            if title_stems:
+                self._skill_titles.append((skill.id, title_stems,
+                                           float(sum(skill_idf.get(x, 0.0) for x in title_stems))))
         self._docs_of_skill: dict[str, list[int]] = defaultdict(list)
         for index, doc in enumerate(docs):
             self._docs_of_skill[doc.skill_id].append(index)
@@ -437,7 +438,7 @@ class Searcher:
             return None
         return min(hits, key=lambda h: (h[1], ENGLISH_RANK[h[0]]))[0]
 
-    def _correct(self, word: str) -> tuple[str | None, bool]:
+    def _correct(self, word: str) -> tuple[str, bool]:
         """The word as the content spells it, and whether it was changed. Real English words are
         never "corrected" ("pilot" is not a misspelt "pivot")."""
         if word in self._vocab_set or is_english(word) or word.isdigit() or len(word) < 4:
@@ -457,7 +458,7 @@ class Searcher:
         asking = [bool(_ASKING.search(s)) for s in sentences]
         if not any(asking):
             asking[-1] = True
-        out = []
+        out: list[tuple[str, float]] = []
         for sentence, asks in zip(sentences, asking, strict=True):
             weight = 1.0 if asks else _CONTEXT_WEIGHT
             out.extend((w, weight) for w in normalize(sentence).split() if w not in FUNCTION_WORDS)
@@ -576,7 +577,7 @@ class Searcher:
         if not scores:
             return Match(None, None, 0.0, "none")
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        best_doc, best_score = ranked[0]
+        _best_doc, best_score = ranked[0]
         if best_score < _MIN_SCORE:
             return Match(None, None, round(best_score, 3), "none")
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
