@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.store.db import DEFAULT_DATABASE_URL
+from bot.store.db import DEFAULT_DATABASE_URL, backend_of
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
@@ -57,13 +57,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-        try:
-            backend = make_url(value.strip()).get_backend_name()
-        except (ArgumentError, ValueError):
-            backend = ""
-        if backend not in DATABASE_SCHEMES:
+        if backend_of(value) not in DATABASE_SCHEMES:
             raise ValueError("expected sqlite:///FILE or postgresql://USER:PASSWORD@HOST/DB")
         return value.strip()
 

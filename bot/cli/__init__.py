@@ -62,20 +62,6 @@ def _settings():
         raise SystemExit(2) from None
 
 
-def database_unreachable(url: str, exc: BaseException) -> str:
-    """One line for an operator: where the database was expected, why it failed, never the password."""
-    from sqlalchemy.engine import make_url
-
-    from bot.store.db import normalize_url
-    parsed = make_url(normalize_url(url))
-    where = (f"SQLite file {parsed.database}" if parsed.get_backend_name() == "sqlite"
-             else f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}")
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
-    if parsed.password:
-        reason = reason.replace(parsed.password, "***")
-    return f"Cannot reach the database at {where}: {reason}"
-
-
 def _build(settings=None):
     from bot.app import DatabaseBehind, build_app
     from bot.content.loader import ContentInvalid
@@ -161,9 +147,8 @@ def cmd_db(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     from bot.runtime.logging_setup import setup_logging
+    from bot.store.db import UNREACHABLE, describe_unreachable
     args = _parser().parse_args(argv)
     settings = _settings()  # validated once, before anything starts
     # Services log their events; interactive commands stay quiet unless LOG_LEVEL says otherwise.
@@ -174,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers.update(PLATFORM_COMMANDS)
     try:
         return handlers[args.command](args) or 0
-    except (OperationalError, InterfaceError) as exc:
-        print(database_unreachable(settings.database_url, exc), file=sys.stderr)
+    except UNREACHABLE as exc:
+        print(describe_unreachable(settings.database_url, exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

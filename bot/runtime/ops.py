@@ -33,8 +33,8 @@ def check_database(settings: Settings) -> Check:
     try:
         at_head, line = migrate.read_only_status(engine)
     except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
-        from bot.cli import database_unreachable
-        return Check("database", "fail", database_unreachable(settings.database_url, exc))
+        from bot.store.db import describe_unreachable
+        return Check("database", "fail", describe_unreachable(settings.database_url, exc))
     finally:
         engine.dispose()
     return Check("database", "ok" if at_head else "fail", f"{where}: {line}")

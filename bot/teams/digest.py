@@ -14,6 +14,7 @@ from bot.core.delivery import Delivery, DeliveryStatus, Sender, worker_name
 from bot.core.model import Reply, UserRef
 from bot.core.ports import TeamStorePort
 from bot.core.records import Claim, TeamChannelRecord
+from bot.core.schedule import week_label
 from bot.core.states import DigestStatus
 from bot.teams.board import Window, build_board
 
@@ -30,7 +31,7 @@ def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, n
     """The digest of the week ending at the due instant (steps up to `now` count, so none fall between)."""
     members = store_of(app).members(channel.id)
     window = Window(due_at - WEEK, max(due_at, now))
-    return build_board(app.deps.catalog, members, window, now, f"Team digest · {week}", private=False)
+    return build_board(app.deps.catalog, members, window, now, f"Team digest · {week_label(week)}", private=False)
 
 
 def gone_reply(channel: TeamChannelRecord) -> Reply:
