@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -53,7 +52,7 @@ def prepare_database(engine: Engine, auto_migrate: bool) -> None:
 def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now) -> App:
     engine = make_engine(settings.database_url)
     prepare_database(engine, settings.auto_migrate)
-    catalog = catalog or load_catalog(Path(settings.content_dir) if settings.content_dir else None)
+    catalog = catalog or load_catalog(settings.content_path)
     sessions = make_session_factory(engine)
     assessments = AssessmentStore(sessions, clock)
     deps = Deps(

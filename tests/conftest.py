@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -50,15 +51,17 @@ def app(db_url, catalog, clock) -> App:
 class BotDriver:
     """Speak as different console users; `say` returns the rendered text."""
 
-    def __init__(self, app: App):
+    def __init__(self, app: App, folder=None):
         self.app = app
+        self.folder = folder  # where attachments (an export) are saved; never the checkout
         self.sessions: dict[tuple[str, str], ConsoleSession] = {}
         self.out = io.StringIO()
 
     def session(self, user: str = "alice", channel: str = "console", admin: bool = False) -> ConsoleSession:
         key = (user, channel)
         if key not in self.sessions:
-            self.sessions[key] = ConsoleSession(self.app.bot, console_user(user, admin), console_channel(channel), self.out)
+            self.sessions[key] = ConsoleSession(self.app.bot, console_user(user, admin), console_channel(channel), self.out,
+                                                folder=self.folder or Path.cwd())
         return self.sessions[key]
 
     def say(self, text: str, user: str = "alice", channel: str = "console", admin: bool = False) -> str:
@@ -66,8 +69,8 @@ class BotDriver:
 
 
 @pytest.fixture
-def bot(app) -> BotDriver:
-    return BotDriver(app)
+def bot(app, tmp_path) -> BotDriver:
+    return BotDriver(app, tmp_path)
 
 
 def postgres_url() -> str:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
+from tests.helpers import clean_env
+
 
 def _run(args, stdin: str, tmp_path, extra_env=None):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", **(extra_env or {})}
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", **(extra_env or {}))
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, input=stdin, capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
 
@@ -28,7 +29,8 @@ def test_progress_survives_restart(tmp_path):
 
 
 def test_default_database_is_skillbot_db_in_cwd(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = clean_env()
+    env.pop("DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "bot.cli"], check=False, input="/skill list\n", capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ import yaml
 
 from bot.content.loader import ContentInvalid, content_dir, load_catalog
 from bot.content.schema import SKILL_IDS
+from tests.helpers import clean_env
 
 CONTENT = content_dir()
 
@@ -66,13 +67,15 @@ def test_invalid_yaml(tmp_path):
 
 
 def test_cli_content_check(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check"], check=False, capture_output=True, text=True)
+    ok = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check"], check=False, capture_output=True, text=True,
+                        env=clean_env())
     assert ok.returncode == 0, ok.stderr
     assert "11 skills" in ok.stdout
     target = _copy(tmp_path)
     data = yaml.safe_load((target / "genai.yaml").read_text())
     data["topics"][0]["keywords"] = "not a list"
     (target / "genai.yaml").write_text(yaml.safe_dump(data))
-    bad = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check", str(target)], check=False, capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "content", "check", str(target)], check=False, capture_output=True, text=True,
+                         env=clean_env())
     assert bad.returncode == 1
     assert "genai.yaml: topics[0].keywords" in bad.stderr

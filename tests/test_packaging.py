@@ -1,7 +1,6 @@
 """A wheel is how platforms install the bot: built from the repo, it must carry content and migrations and run."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tomllib
@@ -9,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import clean_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DISCORD_", "SKILLBOT_", "DATABASE_URL"))}
-    env.update(extra)
-    return env
+    return clean_env(isolated=True, **extra)
 
 
 def test_every_package_is_listed_in_pyproject():

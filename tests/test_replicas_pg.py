@@ -4,7 +4,6 @@ commands; both schedulers send from one batch of due check-ins, and every learne
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 import uuid
@@ -19,6 +18,7 @@ from bot.store.db import make_engine
 from bot.store.models import CheckinDelivery
 from tests.checkins_helpers import seed_due
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, Envelope, FakeSlack
+from tests.helpers import clean_env
 from tests.slack.conftest import flatten
 from tests.test_run_e2e import BotProcess, db_upgrade, free_port
 
@@ -86,8 +86,8 @@ async def shared_slack():
 
 async def test_two_replicas_answer_commands_and_share_one_checkin_batch_exactly_once(pg_url, tmp_path,
                                                                                        shared_slack):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(DATABASE_URL=pg_url, LOG_LEVEL="INFO", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+    env = clean_env(
+        DATABASE_URL=pg_url, LOG_LEVEL="INFO", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
                SLACK_API_URL=shared_slack.api_url)
     await asyncio.to_thread(db_upgrade, env, tmp_path)
     engine = make_engine(pg_url)

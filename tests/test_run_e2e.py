@@ -4,7 +4,6 @@ spans both platforms, with nothing lost or sent twice."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from bot.store.models import Enrollment, User
 from tests.discord.conftest import flatten, seen
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import BOT_TOKEN, TEAM, FakeSlack, http_body, signed_post
+from tests.helpers import clean_env
 from tests.slack.conftest import flatten as slack_flatten
 
 START_TIMEOUT = 30
@@ -189,8 +189,8 @@ async def slack_fake():
 async def test_run_answers_serves_health_and_survives_sigterm_mid_batch(tmp_path, discord_fake, slack_fake):
     db_url = f"sqlite:///{tmp_path / 'run.db'}"
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(DATABASE_URL=db_url, PORT=str(port), LOG_LEVEL="INFO", DISCORD_TOKEN="e2e-secret-token",
+    env = clean_env(
+        DATABASE_URL=db_url, PORT=str(port), LOG_LEVEL="INFO", DISCORD_TOKEN="e2e-secret-token",
                DISCORD_API_URL=discord_fake.api_url, DISCORD_GATEWAY_URL=discord_fake.gateway_url,
                SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=slack_fake.api_url)
     await asyncio.to_thread(db_upgrade, env, tmp_path)

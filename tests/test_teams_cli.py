@@ -1,16 +1,16 @@
 """The issue's console scenario, with the real `skillbot` command in subprocesses on one database."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
 from bot.core.schedule import Weekly, next_occurrence
+from tests.helpers import clean_env
 
 
 def _run(args, stdin: str, tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], check=False, input=stdin, capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
 

@@ -121,8 +121,24 @@ def _line(line: str, mentioned: set[int]) -> str:
 
 
 def markdown(text: str, mentioned: set[int]) -> str:
-    """The neutral markdown subset as Discord markdown (the same syntax, with user text escaped)."""
-    return "\n".join(_line(line, mentioned) for line in text.split("\n"))
+    """The neutral markdown subset as Discord markdown (the same syntax, with user text escaped).
+
+    Inside a ``` block nothing is escaped (backslashes would show, and break JSON); Discord renders
+    no mentions there, and a fence inside the content is broken up so it cannot end the block.
+    """
+    out, in_code = [], False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+            out.append(line)
+        else:
+            out.append(line.replace("```", "`\u200b``") if in_code else _line(line, mentioned))
+    return "\n".join(out)
+
+
+def plain(text: str) -> str:
+    """For places Discord shows verbatim (embed footers): markers dropped, so no raw ** or backticks."""
+    return escape_mentions(text.replace("**", "").replace("`", ""))
 
 
 def _link(link: Link) -> str:
@@ -153,7 +169,7 @@ def _embeds(reply: Reply, mentioned: set[int]) -> list[discord.Embed]:
     if reply.links:
         embeds[-1].add_field(name="Learn more", value="\n".join(_link(link) for link in reply.links)[:FIELD_VALUE_MAX],
                              inline=False)
-    footer = (split_text(markdown(reply.footer, mentioned), FOOTER_MAX) or [""])[0]
+    footer = (split_text(plain(reply.footer), FOOTER_MAX) or [""])[0]
     if footer:
         if _size(embeds[-1]) + len(footer) > EMBED_TOTAL_MAX:
             embeds.append(discord.Embed(colour=COLOUR))

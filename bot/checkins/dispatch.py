@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.checkins.messages import checkin_reply, paused_reply
+from bot.checkins.messages import checkin_reply, last_note, paused_reply
 from bot.core.delivery import Delivery, DeliveryStatus, Sender
 from bot.core.model import UserRef
 from bot.core.ports import CheckinStorePort
@@ -112,7 +112,8 @@ async def _attempt(app, sender: Sender, due: Due, gate: _PlatformGate, stopping:
 
 async def _send(app, sender: Sender, due: Due, gate: _PlatformGate, stopping: asyncio.Event) -> Outcome:
     pausing = due.attempt != SNOOZED and due.unanswered >= MAX_UNANSWERED
-    reply = paused_reply(app.deps.catalog, due) if pausing else checkin_reply(app.deps.catalog, due)
+    note = None if pausing else await asyncio.to_thread(last_note, app.deps.tracks, due)
+    reply = paused_reply(app.deps.catalog, due) if pausing else checkin_reply(app.deps.catalog, due, note)
     if reply is None:
         return Outcome(due, CheckinStatus.FAILED, "track or step no longer in content")
     user = UserRef(due.platform, due.workspace, due.platform_user_id, name=due.display_name, tz=due.checkin_tz)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.content.loader import Catalog
 from bot.core.buttons import pack
 from bot.core.model import Button, Reply, Style
+from bot.core.ports import TrackStorePort
 from bot.core.records import SNOOZED, Due
 from bot.core.schedule import format_local
 from bot.core.text import progress_bar
@@ -13,13 +14,14 @@ from bot.recall.messages import checkin_part
 DONE, SKIP, SNOOZE = "checkin.done", "checkin.skip", "checkin.snooze"
 
 
-def checkin_reply(catalog: Catalog, due: Due) -> Reply | None:
+def checkin_reply(catalog: Catalog, due: Due, last_note: str | None = None) -> Reply | None:
     """The weekly DM; None when the track no longer exists in the content."""
     skill = catalog.skill(due.track_id)
     if skill is None or due.step_index >= len(skill.track):
         return None
     value = pack(due.delivery_id, due.step_index)
-    sections = [
+    sections = [f"Last week you wrote: “{last_note}”"] if last_note else []
+    sections += [
         progress_bar(due.step_index, len(skill.track)),
         step_text(skill, due.step_index),
         "How did this week go?",
@@ -46,6 +48,12 @@ def checkin_reply(catalog: Catalog, due: Due) -> Reply | None:
         footer=footer,
         private=False,  # a DM: the whole conversation is the user's own
     )
+
+
+def last_note(tracks: TrackStorePort, due: Due) -> str | None:
+    """The note written with the step just before this check-in's, if any."""
+    previous = [s for s in tracks.steps(due.enrollment_id) if s.step_index == due.step_index - 1]
+    return previous[0].note if previous and previous[0].note else None
 
 
 def paused_reply(catalog: Catalog, due: Due) -> Reply:

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skillbot", description="Skillbot: an AI-engineering mentor bot.")
+    parser.add_argument("--version", action="version", version=f"skillbot {_version()}")
     parser.add_argument("--user", help="console: who is speaking (default: your login name)")
     parser.add_argument("--channel", default="console", help="console: which channel (default: console)")
     parser.add_argument("--admin", action="store_true", help="console: speak as a workspace admin")
@@ -42,16 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("skillbot")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
 def _settings():
+    """The validated settings; every bad variable is one line on stderr and exit code 2."""
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.settings import Settings, error_lines
     try:
         return Settings()
     except ValidationError as exc:
-        for error in exc.errors():
-            name = error["loc"][0] if error["loc"] else "?"
-            print(f"Configuration error: {name}: {error['msg']}", file=sys.stderr)
+        for line in error_lines(exc):
+            print(line, file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -78,7 +87,7 @@ def cmd_ask(args) -> int:
     from bot.content.loader import ContentInvalid, load_catalog
     from bot.content.search import Searcher
     try:
-        catalog = load_catalog(Path(_settings().content_dir) if _settings().content_dir else None)
+        catalog = load_catalog(_settings().content_path)
     except ContentInvalid as exc:
         print("The content base is invalid:\n" + str(exc), file=sys.stderr)
         return 1
@@ -123,7 +132,7 @@ def cmd_content(args) -> int:
     from bot.content.loader import ContentInvalid, load_catalog
     from bot.content.rules import stale_warning
     try:
-        catalog = load_catalog(Path(args.directory) if args.directory else None)
+        catalog = load_catalog(Path(args.directory) if args.directory else _settings().content_path)
     except ContentInvalid as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
@@ -149,21 +158,29 @@ def cmd_db(args) -> int:
     elif args.db_command == "downgrade":
         migrate.downgrade(engine, args.revision)
         print(f"Database is at {migrate.current_revision(engine) or 'base'}.")
-    else:
-        print(migrate.current_revision(engine) or "base")
+    else:  # current: read-only, so a wrong DATABASE_URL is never created or migrated
+        at_head, line = migrate.read_only_status(engine)
+        print(line)
+        return 0 if at_head else 1
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     from bot.runtime.logging_setup import setup_logging
+    from bot.store.db import UNREACHABLE, describe_unreachable
     args = _parser().parse_args(argv)
+    settings = _settings()  # validated once, before anything starts
     # Services log their events; interactive commands stay quiet unless LOG_LEVEL says otherwise.
-    setup_logging("INFO" if args.command in {"run", "slack", "discord", "nudges", "digest"} else "WARNING")
+    default = "INFO" if args.command in {"run", "slack", "discord", "nudges", "digest"} else "WARNING"
+    setup_logging(settings.log_level or default, settings.log_format)
     handlers = {None: cmd_console, "ask": cmd_ask, "content": cmd_content, "db": cmd_db}
     from bot.cli.platforms import PLATFORM_COMMANDS
     handlers.update(PLATFORM_COMMANDS)
     try:
         return handlers[args.command](args) or 0
+    except UNREACHABLE as exc:
+        print(describe_unreachable(settings.database_url, exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -18,6 +18,7 @@ def _platform_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_once_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--now", help="the instant to act as now, ISO-8601 (default: the real time)")
+    parser.add_argument("--dry-run", action="store_true", help="print what would be sent; send and change nothing")
 
 
 def add_platform_commands(sub: argparse._SubParsersAction) -> None:

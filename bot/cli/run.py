@@ -35,15 +35,36 @@ def cmd_run(args) -> int:
     return _serve(args, platforms)
 
 
+def missing_credentials(settings, platform: str) -> str | None:
+    """One line naming the variable a platform still needs, or None when it has what it needs."""
+    if platform == "slack" and settings.slack_bot_token is None:
+        return "skillbot slack: SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-...); see the README's Slack section"
+    if platform == "slack" and not settings.slack_configured:
+        return ("skillbot slack: set SLACK_APP_TOKEN (xapp-..., Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) "
+                "besides SLACK_BOT_TOKEN")
+    if platform == "discord" and settings.discord_token is None:
+        return "skillbot discord: DISCORD_TOKEN is not set (the bot token from the Developer Portal); see the README's Discord section"
+    return None
+
+
+def _serve_one(args, platform: str) -> int:
+    from bot.cli import _settings
+    problem = missing_credentials(_settings(), platform)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    return _serve(args, [platform])
+
+
 def cmd_slack(args) -> int:
     if getattr(args, "slack_command", None) == "manifest":
         from bot.cli.slack import cmd_manifest
         return cmd_manifest(args)
-    return _serve(args, ["slack"])
+    return _serve_one(args, "slack")
 
 
 def cmd_discord(args) -> int:
     if getattr(args, "discord_command", None) == "sync":
         from bot.cli.discord import cmd_sync
         return cmd_sync(args)
-    return _serve(args, ["discord"])
+    return _serve_one(args, "discord")

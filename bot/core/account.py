@@ -5,7 +5,7 @@ import json
 
 from bot.core.buttons import pack, require_owner, unpack
 from bot.core.deps import Deps
-from bot.core.model import Button, Command, Reply, Result, Style
+from bot.core.model import Attachment, Button, Command, Reply, Result, Style
 
 
 def export(deps: Deps, cmd: Command, args: str = "") -> Result:
@@ -30,7 +30,24 @@ def export(deps: Deps, cmd: Command, args: str = "") -> Result:
     }
     for exporter in deps.exporters:  # later features add their own data
         data.update(exporter(user))
-    return Result.of(Reply(title="Your data", sections=("```\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```",)))
+    return Result.of(export_reply(data))
+
+
+EXPORT_FILE = "skillbot-export.json"
+INLINE_LIMIT = 2500  # shown in the message as well when it fits one Slack section / Discord embed
+
+
+def export_reply(data: dict) -> Reply:
+    """The export as a JSON file (valid whatever the user wrote), and inline too when it is short."""
+    # A backtick could close the code block; \u0060 is the same JSON string and cannot.
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str).replace("`", "\\u0060")
+    steps = sum(len(e["steps"]) for e in data.get("enrollments", []))
+    tracks = len(data.get("enrollments", []))
+    summary = (f"{tracks} track{'s' if tracks != 1 else ''}, {steps} step{'s' if steps != 1 else ''}. "
+               f"Everything is in the attached file {EXPORT_FILE}.")
+    sections = (summary, "```\n" + text + "\n```") if len(text) <= INLINE_LIMIT else (summary,)
+    return Reply(title="Your data", sections=sections,
+                 attachments=(Attachment(EXPORT_FILE, text.encode("utf-8"), "application/json", alt="your data as JSON"),))
 
 
 def forget_me(deps: Deps, cmd: Command, args: str = "") -> Result:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.content.loader import Catalog
 from bot.content.search import Match
-from bot.core import account, answers, cards, tracks
+from bot.core import account, answers, cards, onboarding, tracks, undo
 from bot.core.commands import VERBS
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result, UserError
@@ -43,11 +43,15 @@ class SkillBot:
             "pause": tracks.pause, "resume": tracks.resume, "leave": tracks.leave,
             "schedule": tracks.schedule,
             "export": account.export, "forget-me": account.forget_me,
+            "undo": undo.undo,
         }
         self.button_handlers: dict[str, ButtonHandler] = {
             "track.join": tracks.join_button, "track.switch": tracks.switch_button,
             "forget.confirm": account.forget_confirmed, "cancel": account.cancel,
             **answers.BUTTONS,
+            "leave.confirm": tracks.leave_confirmed, "track.resume": tracks.resume_button,
+            "step.undo": undo.undo_button, "schedule.set": onboarding.schedule_button,
+            "onboard.schedule": onboarding.ask_schedule, "onboard.about": onboarding.about,
         }
 
     def register_verb(self, verb: str, handler: TextHandler) -> None:
@@ -71,11 +75,7 @@ class SkillBot:
         try:
             if cmd.action is not None:
                 return self._press(cmd)
-            parsed = parse(sanitize(cmd.text))
-            handler = self.text_handlers.get(parsed.verb, answer)
-            return handler(self.deps, cmd, parsed.args)
-        except UserError as exc:
-            return Result.of(Reply(sections=(str(exc),)))
+            return self._say(cmd)
         except Exception:
             log.exception("command failed: platform=%s workspace=%s command=%s", cmd.user.platform,
                           cmd.user.workspace, kind)
@@ -90,11 +90,31 @@ class SkillBot:
             if self.on_handled:
                 self.on_handled(cmd.user.platform, kind, elapsed)
 
+    def _say(self, cmd: Command) -> Result:
+        """Typed text: a welcome for greetings (and a bare /skill from someone new), else the verb's handler."""
+        parsed = parse(sanitize(cmd.text))
+        first_contact = self.deps.tracks.find_user(cmd.user) is None
+        if onboarding.wants_welcome(parsed, first_contact):
+            result = onboarding.welcome(self.deps, cmd)
+        else:
+            try:
+                result = self.text_handlers.get(parsed.verb, answer)(self.deps, cmd, parsed.args)
+            except UserError as exc:
+                result = Result.of(Reply(sections=(str(exc),)))
+            if first_contact and parsed.verb != "forget-me":
+                result = onboarding.with_hint(result)
+        if first_contact and parsed.verb not in ("forget-me", "export"):
+            tracks.user_of(self.deps, cmd)  # met: the welcome and the hint come once
+        return result
+
     def _press(self, cmd: Command) -> Result:
         handler = self.button_handlers.get(cmd.action.action_id) if cmd.action else None
         if handler is None:
             return Result.of(STALE_BUTTON)
-        return handler(self.deps, cmd)
+        try:
+            return handler(self.deps, cmd)
+        except UserError as exc:
+            return Result.of(Reply(sections=(str(exc),)))
 
 
 def answer(deps: Deps, cmd: Command, text: str) -> Result:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.model import UserError
+from bot.core.timezones import available_zones, parse_zone  # noqa: F401 - re-exported for callers
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
-_ZONE_ALIASES = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
 
 
 @dataclass(frozen=True)
@@ -54,40 +54,20 @@ def parse_time(word: str) -> int:
     return hour * 60 + minute
 
 
-def parse_zone(word: str) -> str:
-    name = _ZONE_ALIASES.get(word.strip().lower(), word.strip())
-    if name in available_zones():
-        return name
-    lowered = {z.lower(): z for z in available_zones()}
-    if name.lower() in lowered:
-        return lowered[name.lower()]
-    raise UserError(
-        f"“{word[:40]}” isn't a time zone I know. Use an IANA name such as Europe/Berlin, "
-        "America/New_York or Asia/Kolkata."
-    )
-
-
-_ZONES: set[str] | None = None
-
-
-def available_zones() -> set[str]:
-    global _ZONES  # computed once; the zone list is static for the process
-    if _ZONES is None:
-        _ZONES = set(available_timezones()) | {"UTC"}
-    return _ZONES
-
-
 def parse_weekly(args: str, default_tz: str) -> Weekly:
-    """"mon 9:00", "friday 17:30 Europe/Berlin", "tue 8am"."""
+    """"mon 9:00", "friday 17:30 Europe/Berlin", "tue 8am", "mon 9:00 new york".
+
+    A zone that needs confirming (EST, UTC+2, berlin) raises ZoneSuggestion with `weekly` set to the
+    day and time, so the confirmation button can carry all three.
+    """
     words = args.split()
     if len(words) < 2:
         raise UserError("Tell me a weekday and a time, e.g. `/skill schedule mon 09:00 Europe/Berlin`.")
-    if len(words) > 3:
+    if len(words) > 4:
         raise UserError("That's more than a weekday, a time and a zone. Example: `fri 17:30 Europe/Berlin`.")
     weekday = parse_weekday(words[0])
     minute = parse_time(words[1])
-    tz = parse_zone(words[2]) if len(words) == 3 else safe_zone(default_tz)
-    return Weekly(weekday, minute, tz)
+    return Weekly(weekday, minute, parse_zone(" ".join(words[2:])) if len(words) > 2 else safe_zone(default_tz))
 
 
 def safe_zone(name: str | None) -> str:
@@ -124,6 +104,15 @@ def week_key(instant: datetime, tz: str) -> str:
     """ISO week of an instant in a zone, e.g. 2026-W48: the identity of one weekly check-in."""
     year, week, _ = instant.astimezone(ZoneInfo(tz)).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_label(week: str) -> str:
+    """A week key (2026-W49) as people say it: "week of 30 Nov" (its Monday)."""
+    try:
+        monday = date.fromisocalendar(int(week[:4]), int(week.split("W")[1]), 1)
+    except (ValueError, IndexError):
+        return week
+    return f"week of {monday.day} {monday:%b}"
 
 
 def format_local(instant: datetime, tz: str) -> str:

@@ -1,6 +1,8 @@
 """Track commands: join, progress, done, skip, pause, resume, leave, schedule."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.content.schema import Skill
@@ -8,9 +10,18 @@ from bot.core.buttons import pack, require_owner, unpack
 from bot.core.deps import Deps
 from bot.core.model import Button, Command, Field, Post, Reply, Result, Style, UserError
 from bot.core.records import EnrollmentRecord, StepRecord, UserRecord
-from bot.core.schedule import Weekly, format_local, next_occurrence, parse_weekly, safe_zone, week_key
+from bot.core.schedule import (
+    Weekly,
+    format_local,
+    next_occurrence,
+    parse_weekday,
+    parse_weekly,
+    safe_zone,
+    week_key,
+)
 from bot.core.states import EnrollmentStatus, StepKind
 from bot.core.text import progress_bar
+from bot.core.timezones import ZoneSuggestion, parse_zone
 
 NEXT_TRACK = {
     "programming": "math", "math": "ml", "ml": "deep-learning", "deep-learning": "genai",
@@ -29,6 +40,22 @@ def weekly_of(user: UserRecord) -> Weekly:
 
 def next_checkin(deps: Deps, user: UserRecord) -> datetime:
     return next_occurrence(weekly_of(user), deps.clock())
+
+
+# A new learner needs a few days with the first step before being asked how it went.
+FIRST_CHECKIN_AFTER = timedelta(days=3)
+
+
+def first_checkin(weekly: Weekly, joined_at: datetime, now: datetime) -> datetime:
+    """The first scheduled instant at least FIRST_CHECKIN_AFTER after joining (and after now)."""
+    return next_occurrence(weekly, max(now, joined_at + FIRST_CHECKIN_AFTER - timedelta(microseconds=1)))
+
+
+def checkin_for(deps: Deps, user: UserRecord, enrollment: EnrollmentRecord) -> datetime:
+    """The next check-in for an enrollment: a fresh one (no step yet) waits out its first days."""
+    if enrollment.current_step == 0 and not deps.tracks.steps(enrollment.id):
+        return first_checkin(weekly_of(user), enrollment.started_at, deps.clock())
+    return next_checkin(deps, user)
 
 
 def track_skill(deps: Deps, track_id: str) -> Skill:
@@ -88,14 +115,19 @@ def join_skill(deps: Deps, cmd: Command, skill: Skill, confirmed: bool) -> Resul
                 Button(f"Stay on {old.title}", "cancel", pack(cmd.user.user_id)),
             ),
         ))
-    enrollment, resumed = deps.tracks.join(user.id, skill.id, next_checkin(deps, user))
+    enrollment, resumed = deps.tracks.join(user.id, skill.id, first_checkin(weekly_of(user), deps.clock(), deps.clock()))
     if enrollment.status == EnrollmentStatus.FINISHED:
         return Result.of(Reply(title=f"You've already finished the {skill.title} track 🎉",
                                sections=(_suggest_next(deps, user),)))
+    if resumed:
+        enrollment = deps.tracks.set_status(enrollment.id, EnrollmentStatus.ACTIVE, checkin_for(deps, user, enrollment))
     first = "Welcome back" if resumed else "You're on the track"
+    from bot.core.onboarding import schedule_question  # onboarding builds on tracks, not the other way
+    question, buttons = schedule_question(cmd, user) if not user.schedule_set else ("", ())
     return Result.of(Reply(
         title=f"{first}: {skill.title}",
-        sections=(step_text(skill, enrollment.current_step), _checkin_note(deps, user, enrollment)),
+        sections=(step_text(skill, enrollment.current_step), _checkin_note(deps, user, enrollment), question),
+        buttons=buttons,
         footer="Finished this step? `/skill done`. Progress: `/skill progress`.",
     ))
 
@@ -166,11 +198,25 @@ def progress(deps: Deps, cmd: Command) -> Result:
     user = user_of(deps, cmd)
     enrollment = deps.tracks.current(user.id)
     if enrollment is None:
+        latest = next(iter(deps.tracks.enrollments(user.id)), None)
+        if latest and latest.status == EnrollmentStatus.LEFT:
+            return Result.of(_left_reply(deps, latest))
         finished = _latest_finished(deps, user)
         if finished:
             return Result.of(progress_reply(deps, user, finished, track_skill(deps, finished.track_id)))
         raise UserError("You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`.")
     return Result.of(progress_reply(deps, user, enrollment, track_skill(deps, enrollment.track_id)))
+
+
+def _left_reply(deps: Deps, left: EnrollmentRecord) -> Reply:
+    skill = track_skill(deps, left.track_id)
+    week = min(left.current_step + 1, len(skill.track))
+    return Reply(
+        title=f"You left the {skill.title} track at week {week} of {len(skill.track)}",
+        sections=((f"Your progress is kept. Come back with `/skill track {skill.id}` and you pick up at week {week}, "
+                  "or see every track with `/skill track`."),),
+        buttons=(Button(f"Back to {skill.title}", "track.join", skill.id, Style.PRIMARY),),
+    )
 
 
 # -- done / skip ----------------------------------------------------------------------------
@@ -205,7 +251,33 @@ def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int
     posts: list[Post] = []
     for hook in deps.progress_hooks:
         posts.extend(hook(user, outcome.enrollment))
-    return Result(replies=[_after_step(deps, user, outcome.enrollment, skill, kind, index)], posts=posts)
+    reply = _after_step(deps, user, outcome.enrollment, skill, kind, index)
+    if step_index is None:  # typed, not a check-in button: say what was marked and what it means
+        reply = _typed_step_notes(reply, cmd, enrollment, outcome.enrollment, index, note)
+    return Result(replies=[reply], posts=posts)
+
+
+# "week 1", "wk 2", "step 3": the week a learner's note names, which may not be the one just marked.
+_WEEK_MENTION = re.compile(r"\b(?:week|wk|step)\s*#?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def _typed_step_notes(reply: Reply, cmd: Command, before: EnrollmentRecord, after: EnrollmentRecord,
+                      index: int, note: str) -> Reply:
+    """The note echoed, a named other week pointed out (with Undo), a paused track offered to resume."""
+    sections, buttons = list(reply.sections), list(reply.buttons)
+    owner = cmd.user.user_id
+    if note:
+        sections.insert(0, f"Your note: “{note[:500]}”")
+    named = _WEEK_MENTION.search(note or "")
+    if named and int(named.group(1)) != index + 1:
+        sections.insert(0, f"You wrote “{named.group(0)}”, but `/skill done` always marks your current week, "
+                           f"so I marked **week {index + 1}**. Not what you meant? Press Undo.")
+        buttons.append(Button("Undo", "step.undo", pack(before.id, index, owner)))
+    if before.status == EnrollmentStatus.PAUSED and after.status == EnrollmentStatus.PAUSED:
+        sections.append("Your track is paused, so no check-ins are coming. Resume them?")
+        buttons += [Button("Resume check-ins", "track.resume", pack(owner), Style.PRIMARY),
+                    Button("Stay paused", "cancel", pack(owner))]
+    return replace(reply, sections=tuple(sections), buttons=tuple(buttons))
 
 
 def _latest_finished(deps: Deps, user: UserRecord) -> EnrollmentRecord | None:
@@ -270,12 +342,38 @@ def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
 
 
 def leave(deps: Deps, cmd: Command, args: str = "") -> Result:
+    """leave, quit, stop: easy to type by accident, so ask first."""
     user = user_of(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
+    owner = cmd.user.user_id
+    return Result.of(Reply(
+        title=f"Leave the {skill.title} track?",
+        sections=((f"You're at week {enrollment.current_step + 1} of {len(skill.track)}. Your progress is kept: "
+                  f"`/skill track {skill.id}` brings you back. To stop check-ins for a while instead: `/skill pause`."),),
+        buttons=(Button("Leave the track", "leave.confirm", pack(enrollment.id, owner), Style.DANGER),
+                 Button(f"Stay on {skill.title}", "cancel", pack(owner))),
+    ))
+
+
+def leave_confirmed(deps: Deps, cmd: Command) -> Result:
+    enrollment_id, owner = unpack(cmd.value, 2)
+    require_owner(cmd, owner)
+    user = user_of(deps, cmd)
+    enrollment = deps.tracks.current(user.id)
+    if enrollment is None or str(enrollment.id) != enrollment_id:
+        return Result.of(Reply(title="Nothing to leave", sections=(("That track is no longer your current one. "
+                                                                   "`/skill progress` shows where you are."),)))
+    skill = track_skill(deps, enrollment.track_id)
     deps.tracks.set_status(enrollment.id, EnrollmentStatus.LEFT)
     return Result.of(Reply(title=f"You left the {skill.title} track",
                            sections=((f"Your progress is kept: `/skill track {skill.id}` resumes at week "
                                      f"{enrollment.current_step + 1}."),)))
+
+
+def resume_button(deps: Deps, cmd: Command) -> Result:
+    (owner,) = unpack(cmd.value, 1)
+    require_owner(cmd, owner)
+    return resume(deps, cmd)
 
 
 # -- schedule -------------------------------------------------------------------------------
@@ -289,12 +387,55 @@ def schedule(deps: Deps, cmd: Command, args: str) -> Result:
             f"{weekly.describe()}{state}. The next one would be {when}.",
             "Change it: `/skill schedule <weekday> <HH:MM> [time zone]`, e.g. `/skill schedule fri 17:30 Europe/Berlin`.",
         )))
-    weekly = parse_weekly(args, user.checkin_tz)
+    try:
+        weekly = _zone_only(args, user) or parse_weekly(args, user.checkin_tz)
+    except ZoneSuggestion as suggestion:
+        return Result.of(_zone_question(cmd, user, args, suggestion))
+    return Result.of(save_schedule(deps, user, weekly))
+
+
+_TIME_WORD = re.compile(r"^\d{1,2}(?:[:.h]\d{2})?(?:am|pm)?$", re.IGNORECASE)
+
+
+def _zone_only(args: str, user: UserRecord) -> Weekly | None:
+    """`/skill schedule berlin`: the zone alone, keeping the day and time (how Discord users answer)."""
+    words = args.split()
+    if len(words) > 3 or _looks_like_day(words[0]) or any(_TIME_WORD.match(w) for w in words):
+        return None
+    return Weekly(user.checkin_weekday, user.checkin_minute, parse_zone(args))
+
+
+def _zone_question(cmd: Command, user: UserRecord, args: str, suggestion: ZoneSuggestion) -> Reply:
+    words = args.split()
+    weekly = (Weekly(user.checkin_weekday, user.checkin_minute, "UTC") if not _looks_like_day(words[0])
+              else parse_weekly(" ".join(words[:2]), "UTC"))
+    owner = cmd.user.user_id
+    return Reply(
+        title=f"Did you mean {suggestion.zone}?",
+        sections=(suggestion.question,),
+        buttons=(Button(f"Use {suggestion.zone}", "schedule.set",
+                        pack(weekly.weekday, weekly.minute, suggestion.zone, owner), Style.PRIMARY),
+                 Button("Cancel", "cancel", pack(owner))),
+    )
+
+
+def _looks_like_day(word: str) -> bool:
+    try:
+        parse_weekday(word)
+        return True
+    except UserError:
+        return False
+
+
+def save_schedule(deps: Deps, user: UserRecord, weekly: Weekly) -> Reply:
+    """Store the weekly check-in time and move the current track's next check-in to match."""
     deps.tracks.set_schedule(user.id, weekly.weekday, weekly.minute, weekly.tz)
+    user = deps.tracks.user_by_id(user.id) or user
     upcoming = next_occurrence(weekly, deps.clock())
     enrollment = deps.tracks.current(user.id)
     if enrollment and enrollment.status == EnrollmentStatus.ACTIVE:
+        upcoming = checkin_for(deps, user, enrollment)
         deps.tracks.set_next_checkin(enrollment.id, upcoming)
-    return Result.of(Reply(title="Check-in schedule saved", sections=(
+    return Reply(title="Check-in schedule saved", sections=(
         f"Every {weekly.describe()}.", f"Next check-in: {format_local(upcoming, weekly.tz)}.",
-    )))
+    ))

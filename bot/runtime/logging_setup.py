@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 
 
@@ -19,14 +18,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data)
 
 
-def setup_logging(default_level: str = "WARNING") -> None:
+def setup_logging(level: str = "WARNING", log_format: str = "text") -> None:
+    """Level and format come from Settings (LOG_LEVEL, LOG_FORMAT, .env included), never the raw environment."""
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("LOG_FORMAT", "text").lower() == "json":
+    if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(os.environ.get("LOG_LEVEL", default_level).upper())
+    root.setLevel(level.upper())
     # Alembic narrates every plugin and DDL step at INFO; operators only need its warnings.
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

@@ -5,7 +5,6 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.adapters.slack_manifest import BOT_SCOPES
 from bot.cli import _settings
@@ -26,29 +25,25 @@ class Check:
 
 
 def check_database(settings: Settings) -> Check:
+    """Read-only: reports where the database is; never creates, connects a missing file, or migrates."""
     from bot.store import migrate
     from bot.store.db import make_engine, safe_url
     engine = make_engine(settings.database_url)
+    where = safe_url(settings.database_url)
     try:
-        current = migrate.current_revision(engine)
-        head = migrate.head_revision(engine)
-        if current == head:
-            return Check("database", "ok", f"{safe_url(settings.database_url)} reachable, at migration head {head}")
-        if settings.auto_migrate:
-            migrate.upgrade(engine)
-            return Check("database", "ok", f"{safe_url(settings.database_url)} reachable, upgraded "
-                         f"{current or 'empty'} → {head} (as the bot does at start)")
-        return Check("database", "fail", f"at {current or 'no revision'}, head is {head}; run `skillbot db upgrade`")
+        at_head, line = migrate.read_only_status(engine)
     except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
-        return Check("database", "fail", f"{safe_url(settings.database_url)} unreachable: {type(exc).__name__}: {str(exc)[:200]}")
+        from bot.store.db import describe_unreachable
+        return Check("database", "fail", describe_unreachable(settings.database_url, exc))
     finally:
         engine.dispose()
+    return Check("database", "ok" if at_head else "fail", f"{where}: {line}")
 
 
 def check_content(settings: Settings) -> Check:
     from bot.content.loader import ContentInvalid, load_catalog
     try:
-        catalog = load_catalog(Path(settings.content_dir) if settings.content_dir else None)
+        catalog = load_catalog(settings.content_path)
     except ContentInvalid as exc:
         return Check("content", "fail", f"{len(exc.errors)} error(s); first: {exc.errors[0]}")
     return Check("content", "ok", f"{len(catalog.skills)} skills, {sum(len(s.topics) for s in catalog.skills)} topics")
@@ -78,7 +73,7 @@ async def check_slack(settings: Settings) -> Check:
     return Check("slack", "ok", f"token valid for team {response.get('team')} as {response.get('user')}, {mode}")
 
 
-async def check_discord(settings: Settings) -> Check:
+async def check_discord(settings: Settings, database_ok: bool = True) -> Check:
     if settings.discord_token is None:
         return Check("discord", "warn", "not configured: set DISCORD_TOKEN")
     import aiohttp
@@ -91,7 +86,7 @@ async def check_discord(settings: Settings) -> Check:
             me = await response.json()
     except Exception as exc:  # noqa: BLE001 - doctor and readiness report any failure, never raise
         return Check("discord", "fail", f"cannot reach Discord: {type(exc).__name__}")
-    sync = _discord_sync_state(settings)
+    sync = _discord_sync_state(settings) if database_ok else "command sync state unknown (database not ready)"
     status = "ok" if "in sync" in sync else "warn"
     return Check("discord", status, f"token valid as {me.get('username')}; {sync}")
 
@@ -124,18 +119,28 @@ def check_scheduler(settings: Settings) -> Check:
 def cmd_doctor(args) -> int:
     settings = _settings()
     checks = [check_database(settings), check_content(settings)]
-    checks += asyncio.run(_platform_checks(settings))
-    if checks[0].status == "ok":
+    database_ok = checks[0].status == "ok"
+    checks += asyncio.run(_platform_checks(settings, database_ok))
+    if database_ok:
         checks.append(check_scheduler(settings))
     for check in checks:
         print(check.line())
     failed = [c for c in checks if c.status == "fail"]
-    print(f"{len(failed)} problem(s)." if failed else "All checks passed.")
+    print(_verdict(settings, failed))
     return 1 if failed else 0
 
 
-async def _platform_checks(settings: Settings) -> list[Check]:
-    return list(await asyncio.gather(check_slack(settings), check_discord(settings)))
+def _verdict(settings: Settings, failed: list[Check]) -> str:
+    if failed:
+        return f"{len(failed)} problem(s)."
+    if not (settings.slack_configured or settings.discord_configured):
+        return ("No platform configured: set SLACK_BOT_TOKEN (+ SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) "
+                "or DISCORD_TOKEN. Everything else checked out.")
+    return "All checks passed."
+
+
+async def _platform_checks(settings: Settings, database_ok: bool) -> list[Check]:
+    return list(await asyncio.gather(check_slack(settings), check_discord(settings, database_ok)))
 
 
 def masked(value) -> str:

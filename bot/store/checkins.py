@@ -178,6 +178,37 @@ class CheckinStore:
             return dict(session.execute(select(CheckinDelivery.status, func.count())
                                         .group_by(CheckinDelivery.status)).all())
 
+    def preview_due(self, now: datetime, platforms: list[str]) -> list[Due]:
+        """Read-only, for --dry-run: what claim_due and claim_pending would pick up at `now` (ids 0 for new ones)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Enrollment, User).join(User, User.id == Enrollment.user_id)
+                .where(Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.next_checkin_at <= now,
+                       User.unreachable_since.is_(None), User.platform.in_(platforms))
+                .order_by(Enrollment.next_checkin_at)
+            ).all()
+            dues = []
+            for enrollment, user in rows:
+                due_at = enrollment.next_checkin_at
+                if due_at is None or now - due_at > LATE_LIMIT:
+                    continue
+                week = week_key(due_at, user.checkin_tz)
+                if session.scalar(select(CheckinDelivery.id).where(
+                        CheckinDelivery.enrollment_id == enrollment.id, CheckinDelivery.week == week,
+                        CheckinDelivery.attempt == WEEKLY)) is None:
+                    dues.append(_due(0, enrollment, user, week, WEEKLY, enrollment.current_step, due_at))
+            pending = session.execute(
+                select(CheckinDelivery, Enrollment, User)
+                .join(Enrollment, Enrollment.id == CheckinDelivery.enrollment_id)
+                .join(User, User.id == Enrollment.user_id)
+                .where(CheckinDelivery.due_at <= now, CheckinDelivery.due_at > now - LATE_LIMIT,
+                       User.platform.in_(platforms), User.unreachable_since.is_(None),
+                       Enrollment.status == EnrollmentStatus.ACTIVE,
+                       CheckinDelivery.status.in_((CheckinStatus.SCHEDULED, CheckinStatus.RELEASED)))
+            ).all()
+            dues += [_due(d.id, e, u, d.week, d.attempt, e.current_step, d.due_at) for d, e, u in pending]
+        return dues
+
     def next_due(self, limit: int = 3) -> list[datetime]:
         with self._sessions() as session:
             return list(session.scalars(select(Enrollment.next_checkin_at).where(

@@ -5,6 +5,7 @@ import logging
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -46,3 +47,26 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for logs and `skillbot config`."""
     return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+# What a database that is down, refusing or misaddressed raises; the CLI turns it into one line.
+UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def backend_of(url: str) -> str:
+    """'sqlite', 'postgresql', ... or '' when the URL cannot be parsed."""
+    try:
+        return make_url(url.strip()).get_backend_name()
+    except (ArgumentError, ValueError):
+        return ""
+
+
+def describe_unreachable(url: str, exc: BaseException) -> str:
+    """One line for an operator: where the database was expected, why it failed, never the password."""
+    parsed = make_url(normalize_url(url))
+    where = (f"SQLite file {parsed.database}" if parsed.get_backend_name() == "sqlite"
+             else f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}")
+    reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    if parsed.password:
+        reason = reason.replace(parsed.password, "***")
+    return f"Cannot reach the database at {where}: {reason}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -49,3 +50,27 @@ def current_revision(engine: Engine) -> str | None:
 
 def is_at_head(engine: Engine) -> bool:
     return current_revision(engine) == head_revision(engine)
+
+
+def sqlite_file_missing(engine: Engine) -> bool:
+    """A SQLite database whose file does not exist yet: merely connecting would create it."""
+    url = engine.url
+    return (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            and not Path(url.database).exists())
+
+
+def read_only_status(engine: Engine) -> tuple[bool, str]:
+    """(at head?, one line) without creating or migrating anything: for doctor and `db current`."""
+    head = head_revision(engine)
+    fix = "run `skillbot db upgrade`"
+    if sqlite_file_missing(engine):
+        return False, f"database file does not exist yet, code expects {head}; {fix}"
+    current = current_revision(engine)
+    if current == head:
+        return True, f"database is at {current} (the latest)"
+    if current is None:
+        return False, f"database is empty, code expects {head}; {fix}"
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
+    if current not in known:
+        return False, f"database is at {current}, which this code does not know (was newer code deployed here?)"
+    return False, f"database is at {current}, code expects {head}; {fix}"

@@ -157,6 +157,23 @@ class TeamStore:
                     for u in users]
 
     # -- digests ----------------------------------------------------------------------------
+    def preview_due(self, now: datetime, platforms: list[str]) -> list[Claim]:
+        """Read-only, for --dry-run: the digests claim_due would claim at `now` (delivery ids 0)."""
+        with self._sessions() as session:
+            rows = session.scalars(select(TeamChannel).where(
+                TeamChannel.active.is_(True), TeamChannel.next_digest_at <= now, TeamChannel.platform.in_(platforms),
+            ).order_by(TeamChannel.next_digest_at)).all()
+            claims = []
+            for row in rows:
+                due_at = row.next_digest_at
+                if due_at is None or now - due_at > LATE_LIMIT:
+                    continue
+                week = week_key(due_at, row.digest_tz)
+                if session.scalar(select(DigestDelivery.id).where(DigestDelivery.team_channel_id == row.id,
+                                                                  DigestDelivery.week == week)) is None:
+                    claims.append(Claim(0, channel_record(row), week, due_at))
+            return claims
+
     def claim_due(self, now: datetime, platforms: list[str], worker: str, limit: int = 100) -> tuple[list[Claim], int]:
         """Claim the digests due at `now` on `platforms`. Returns (claimed, skipped as stale)."""
         claimed: list[Claim] = []

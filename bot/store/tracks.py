@@ -180,6 +180,25 @@ class TrackStore:
             session.refresh(row)
             return StepOutcome(bool(moved), enrollment_record(row))
 
+    def undo_step(self, enrollment_id: int, step_index: int, next_checkin: datetime | None) -> bool:
+        """Take back step_index (done or skipped), if it is still the last one recorded.
+
+        Compare-and-set on current_step, so a double press or a race undoes at most once.
+        """
+        with self._sessions.begin() as session:
+            moved = changed(session.execute(update(Enrollment).where(
+                Enrollment.id == enrollment_id, Enrollment.current_step == step_index + 1,
+                Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED, EnrollmentStatus.FINISHED)),
+            ).values(current_step=step_index, updated_at=self._now(), finished_at=None)))
+            if not moved:
+                return False
+            row = session.get(Enrollment, enrollment_id)
+            if row is not None and row.status == EnrollmentStatus.FINISHED:
+                row.status, row.next_checkin_at = EnrollmentStatus.ACTIVE, next_checkin
+            session.execute(delete(StepEvent).where(StepEvent.enrollment_id == enrollment_id,
+                                                    StepEvent.step_index == step_index))
+            return True
+
     def steps(self, enrollment_id: int) -> list[StepRecord]:
         with self._sessions() as session:
             rows = session.scalars(select(StepEvent).where(StepEvent.enrollment_id == enrollment_id)

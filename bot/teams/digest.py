@@ -15,6 +15,7 @@ from bot.core.delivery import Delivery, DeliveryStatus, Sender, worker_name
 from bot.core.model import Reply, UserRef
 from bot.core.ports import TeamStorePort
 from bot.core.records import Claim, TeamChannelRecord
+from bot.core.schedule import week_label
 from bot.core.states import DigestStatus
 from bot.teams.board import Window, build_board
 
@@ -31,7 +32,7 @@ def digest_reply(app, channel: TeamChannelRecord, week: str, due_at: datetime, n
     """The digest of the week ending at the due instant (steps up to `now` count, so none fall between)."""
     members = store_of(app).members(channel.id)
     window = Window(due_at - WEEK, max(due_at, now))
-    board = build_board(app.deps.catalog, members, window, now, f"Team digest · {week}", private=False)
+    board = build_board(app.deps.catalog, members, window, now, f"Team digest · {week_label(week)}", private=False)
     extra = tuple(text for section in app.deps.digest_sections if (text := section(channel, members)))
     return replace(board, sections=board.sections + extra) if extra else board
 

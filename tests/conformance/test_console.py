@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,8 @@ class ConsoleDriver:
         self.app = build_app(Settings(DATABASE_URL=self.db_url), catalog=self.catalog, clock=self.clock)
 
     def _session(self, user: str) -> ConsoleSession:
-        return ConsoleSession(self.app.bot, console_user(user), console_channel("console"), io.StringIO())
+        return ConsoleSession(self.app.bot, console_user(user), console_channel("console"), io.StringIO(),
+                              folder=Path(self.db_url.removeprefix("sqlite:///")).parent)
 
     async def say(self, text: str, user: str = "alice") -> str:
         session = self._session(user)

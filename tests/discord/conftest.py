@@ -13,7 +13,7 @@ from tests.fakes.discord import FakeDiscord, InteractionState
 
 TIMEOUT = 5.0
 USERS = {"alice": "800000000000000001", "bob": "800000000000000002", "carol": "800000000000000003"}
-_ESCAPE = re.compile(r"\\([^\w\s])")
+_ESCAPE = re.compile(r"\\([^\w\s]|_)")
 
 
 def flatten(messages: list[dict]) -> str:
@@ -27,7 +27,9 @@ def flatten(messages: list[dict]) -> str:
             parts.append((embed.get("footer") or {}).get("text") or "")
         parts += [b.get("label", "") for row in message.get("components") or [] for b in row["components"]]
     text = "\n".join(p for p in parts if p).replace("\u200b", "")
-    return _ESCAPE.sub(r"\1", text)
+    # Discord shows a code block's content as written; escapes are resolved only outside it.
+    pieces = text.split("```")
+    return "```".join(piece if i % 2 else _ESCAPE.sub(r"\1", piece) for i, piece in enumerate(pieces))
 
 
 def seen(state: InteractionState) -> list[dict]:

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
 from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.helpers import clean_env
 
 
 async def skillbot(fake: FakeDiscord, db_url: str, *args: str) -> tuple[int, str]:
-    env = {**os.environ, "DATABASE_URL": db_url, "DISCORD_TOKEN": "test-token", "DISCORD_API_URL": fake.api_url,
-           "DISCORD_GATEWAY_URL": fake.gateway_url}
-    env.pop("SLACK_BOT_TOKEN", None)
+    env = clean_env(DATABASE_URL=db_url, DISCORD_TOKEN="test-token", DISCORD_API_URL=fake.api_url,
+                    DISCORD_GATEWAY_URL=fake.gateway_url)
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(process.communicate(), 30)
@@ -19,6 +18,7 @@ async def skillbot(fake: FakeDiscord, db_url: str, *args: str) -> tuple[int, str
 
 
 async def test_sync_then_doctor_reports_commands_in_sync(fake, db_url):
+    assert (await skillbot(fake, db_url, "db", "upgrade"))[0] == 0  # doctor is read-only; the release phase migrates
     code, out = await skillbot(fake, db_url, "doctor")
     assert "never synced" in out
     code, out = await skillbot(fake, db_url, "discord", "sync", "--guild", GUILD_ID)
@@ -34,8 +34,8 @@ async def test_sync_then_doctor_reports_commands_in_sync(fake, db_url):
 
 
 async def test_skillbot_discord_answers_and_stops_cleanly_on_sigterm(fake, db_url):
-    env = {**os.environ, "DATABASE_URL": db_url, "DISCORD_TOKEN": "test-token", "DISCORD_API_URL": fake.api_url,
-           "DISCORD_GATEWAY_URL": fake.gateway_url}
+    env = clean_env(DATABASE_URL=db_url, DISCORD_TOKEN="test-token", DISCORD_API_URL=fake.api_url,
+                    DISCORD_GATEWAY_URL=fake.gateway_url)
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "discord", "--port", "0",
                                                    "--no-scheduler", env=env, stdout=asyncio.subprocess.PIPE,
                                                    stderr=asyncio.subprocess.STDOUT)

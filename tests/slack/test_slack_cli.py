@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.helpers import clean_env
 
 
 async def doctor(fake: FakeSlack, db_url: str, token: str = BOT_TOKEN) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(DATABASE_URL=db_url, SLACK_BOT_TOKEN=token, SLACK_SIGNING_SECRET="doctor-secret",
-               SLACK_API_URL=fake.api_url)
+    env = clean_env(DATABASE_URL=db_url, SLACK_BOT_TOKEN=token, SLACK_SIGNING_SECRET="doctor-secret",
+                    SLACK_API_URL=fake.api_url)
+    upgrade = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "db", "upgrade", env=env)
+    assert await upgrade.wait() == 0, "doctor is read-only: the release phase migrates first"
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "doctor", env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(process.communicate(), 30)
