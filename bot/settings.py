@@ -5,12 +5,15 @@ exit code 2) instead of surfacing later as a traceback.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.store.db import DEFAULT_DATABASE_URL, backend_of
+DEFAULT_DATABASE_URL = "sqlite:///skillbot.db"
+# scheme[+driver]://rest: checked without SQLAlchemy, whose import would slow `skillbot ask` by a third of a second
+_URL = re.compile(r"^(?P<scheme>[a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://\S*$", re.IGNORECASE)
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
@@ -57,7 +60,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if backend_of(value) not in DATABASE_SCHEMES:
+        found = _URL.match(value.strip())
+        if not found or found["scheme"].lower() not in DATABASE_SCHEMES:
             raise ValueError("expected sqlite:///FILE or postgresql://USER:PASSWORD@HOST/DB")
         return value.strip()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -167,7 +168,6 @@ def cmd_db(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from bot.runtime.logging_setup import setup_logging
-    from bot.store.db import UNREACHABLE, describe_unreachable
     args = _parser().parse_args(argv)
     settings = _settings()  # validated once, before anything starts
     # Services log their events; interactive commands stay quiet unless LOG_LEVEL says otherwise.
@@ -178,9 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     handlers.update(PLATFORM_COMMANDS)
     try:
         return handlers[args.command](args) or 0
-    except UNREACHABLE as exc:
-        print(describe_unreachable(settings.database_url, exc), file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `skillbot ask ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if "sqlalchemy" not in sys.modules:  # only a database error gets the one-line treatment
+            raise
+        from bot.store.db import UNREACHABLE, describe_unreachable  # imported late: `ask` never needs it
+        if not isinstance(exc, UNREACHABLE):
+            raise
+        print(describe_unreachable(settings.database_url, exc), file=sys.stderr)
+        return 1
 
