@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.ratelimit import RateLimitStore
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
@@ -35,6 +36,7 @@ class App:
     bot: SkillBot
     metrics: Metrics
     state: StateStore
+    limits: RateLimitStore | None = None  # one shared rate-limit state per platform (all replicas)
 
 
 def prepare_database(engine: Engine, auto_migrate: bool) -> None:
@@ -62,4 +64,4 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
-    return App(settings, engine, deps, bot, metrics, StateStore(engine))
+    return App(settings, engine, deps, bot, metrics, StateStore(engine), RateLimitStore(sessions))

@@ -89,6 +89,7 @@ class Due:
     weekly: Weekly
     schedule_set: bool
     unanswered: int
+    dm_channel: str = ""  # the user's DM channel id when a send has opened it before
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Outcome:
     due: Due
     status: str
     error: str = ""
+    dm_channel: str = ""  # a DM channel the send opened, to remember for next time
 
 
 @dataclass(frozen=True)
