@@ -190,7 +190,10 @@ class FakeSlack:
     def _m_chat_postMessage(self, args: dict) -> dict:
         self._record_blocks(args.get("blocks"))
         ts = self._ts_next()
-        return {"channel": args.get("channel"), "ts": ts,
+        channel = str(args.get("channel", ""))
+        if not channel.startswith(("C", "G", "D")):  # a user id: it lands in the app's DM with them
+            channel = "D" + channel
+        return {"channel": channel, "ts": ts,
                 "message": {"text": args.get("text", ""), "blocks": args.get("blocks") or [], "ts": ts}}
 
     def _m_chat_postEphemeral(self, args: dict) -> dict:
