@@ -16,6 +16,8 @@ from bot.core.ports import RateLimitPort
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 5.0  # a request waits this long at most for its slot or a pause; longer ones are deferred
+# Pace a little under the cap: timers and networks jitter, and a burst over the cap costs a 429.
+HEADROOM = 0.9
 
 
 class Deferred(Exception):
@@ -43,7 +45,7 @@ class Pacer:
             await self._wait_out_pause()
             if self.rate > 0:
                 now = self.wall()
-                slot = await asyncio.to_thread(self.limits.reserve, self.platform, 1.0 / self.rate, now)
+                slot = await asyncio.to_thread(self.limits.reserve, self.platform, 1.0 / (self.rate * HEADROOM), now)
                 if slot - now > self.max_wait:
                     raise Deferred(slot - now)
                 if slot > now:
