@@ -18,6 +18,7 @@ from bot.store.assessments import AssessmentStore
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
 from bot.store.questions import QuestionLogStore
+from bot.store.ratelimit import RateLimitStore
 from bot.store.recall import RecallStore
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
@@ -37,6 +38,7 @@ class App:
     bot: SkillBot
     metrics: Metrics
     state: StateStore
+    limits: RateLimitStore | None = None  # one shared rate-limit state per platform (all replicas)
 
 
 def prepare_database(engine: Engine, auto_migrate: bool) -> None:
@@ -68,4 +70,4 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     teams.install(bot)
     placement.install(bot)
     recall.install(bot, RecallStore(sessions, clock), levels=assessments)  # at or below the assessed level
-    return App(settings, engine, deps, bot, metrics, StateStore(engine))
+    return App(settings, engine, deps, bot, metrics, StateStore(engine), RateLimitStore(sessions))

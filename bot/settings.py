@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     log_format: str = Field("text", alias="LOG_FORMAT")
     port: int = Field(3000, alias="PORT", ge=0, le=65535)
 
+    # Proactive caps for the bot's own sends (check-ins, digests), shared by every replica; 0 turns pacing off.
+    # Discord allows 50 requests/s per bot (opening a DM counts); Slack's chat.postMessage allows about
+    # 1 message/s per channel and "several hundred per minute" per workspace.
+    discord_rate: float = Field(50.0, alias="SKILLBOT_DISCORD_RATE")
+    slack_rate: float = Field(5.0, alias="SKILLBOT_SLACK_RATE")
+    send_timeout: float = Field(30.0, alias="SKILLBOT_SEND_TIMEOUT")  # a send past this is "uncertain"
+
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")

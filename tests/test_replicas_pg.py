@@ -31,7 +31,7 @@ class SharedSlack(FakeSlack):
     """One Slack app with several Socket Mode connections.
 
     Envelopes go to the connection the test names (Slack picks one per envelope). Check-in DMs are
-    held at conversations.open until both replicas have a full send group waiting: one process never
+    held at chat.postMessage until both replicas have a full send group waiting: one process never
     has more than CONCURRENCY sends in flight, so 2 x CONCURRENCY held calls prove both schedulers
     took a share of the batch at the same time.
     """
@@ -43,7 +43,7 @@ class SharedSlack(FakeSlack):
         self.released = asyncio.Event()
 
     async def _api(self, request):
-        if request.match_info["method"] == "conversations.open" and not self.released.is_set():
+        if request.match_info["method"] == "chat.postMessage" and not self.released.is_set():
             self.held += 1
             if self.held >= self.hold_until:
                 self.released.set()
@@ -61,9 +61,9 @@ class SharedSlack(FakeSlack):
         return envelope
 
     def dms_per_user(self) -> Counter[str]:
-        """Check-ins arrive in the DM that conversations.open gave the bot: channel "D" + user id."""
-        return Counter(call.args["channel"][1:] for call in self.called("chat.postMessage")
-                       if call.status == 200 and str(call.args.get("channel", "")).startswith("D"))
+        """Check-ins are posted to the user id (Slack puts them in the app's DM with the user)."""
+        return Counter(str(call.args["channel"]) for call in self.called("chat.postMessage")
+                       if call.status == 200 and not str(call.args.get("channel", "C")).startswith(("C", "G", "D")))
 
 
 def metric(text: str, name: str, **labels: str) -> float:
@@ -88,7 +88,8 @@ async def test_two_replicas_answer_commands_and_share_one_checkin_batch_exactly_
                                                                                        shared_slack):
     env = clean_env(
         DATABASE_URL=pg_url, LOG_LEVEL="INFO", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
-               SLACK_API_URL=shared_slack.api_url)
+        SLACK_API_URL=shared_slack.api_url,
+        SKILLBOT_SLACK_RATE="0")  # no pacing: the fake holds a full send group from each replica at once
     await asyncio.to_thread(db_upgrade, env, tmp_path)
     engine = make_engine(pg_url)
     seed_due(engine, LEARNERS, datetime.now(UTC) - timedelta(minutes=5), platform="slack")

@@ -52,9 +52,9 @@ class SlowDMSlack(FakeSlack):
         return await super()._api(request)
 
     def dms_per_user(self) -> Counter[str]:
-        """Check-ins arrive in the DM that conversations.open gave the bot: channel "D" + user id."""
-        return Counter(call.args["channel"][1:] for call in self.called("chat.postMessage")
-                       if call.status == 200 and str(call.args.get("channel", "")).startswith("D"))
+        """Check-ins are posted to the user id (Slack puts them in the app's DM with the user)."""
+        return Counter(str(call.args["channel"]) for call in self.called("chat.postMessage")
+                       if call.status == 200 and not str(call.args.get("channel", "C")).startswith(("C", "G", "D")))
 
 
 def db_upgrade(env: dict, cwd) -> None:

@@ -59,5 +59,19 @@ async def test_a_rate_limit_is_not_sat_out_while_stopping(app):
     report = await asyncio.wait_for(tick_task, 2)  # a stop is not held up by the platform's retry-after
 
     assert report.sent == 2 and report.released == 1
-    await tick(app, sender, datetime.now(UTC))  # the next process sends it
+    # The 429 holds every process: the next one sends nothing to that platform inside the window...
+    await tick(app, sender, datetime.now(UTC))
+    assert [uid for uid, _ in sender.sent].count("u1") == 0
+    _end_pause(app, "console")  # ...and sends it once the window has passed
+    await tick(app, sender, datetime.now(UTC))
     assert [uid for uid, _ in sender.sent].count("u1") == 1
+
+
+def _end_pause(app, platform: str) -> None:
+    """The 50 s pass (without sleeping through them): the shared pause row ends now."""
+    from sqlalchemy import update
+
+    from bot.store.models import PlatformLimit
+
+    with app.engine.begin() as conn:
+        conn.execute(update(PlatformLimit).where(PlatformLimit.platform == platform).values(paused_until=0.0))

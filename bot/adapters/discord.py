@@ -8,9 +8,12 @@ a slow one is deferred first and then edited in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from dataclasses import replace
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -26,6 +29,7 @@ from bot.adapters.discord_sync import (
 from bot.core.commands import SUGGESTED
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
+from bot.core.pacing import Deferred, Pacer
 
 log = logging.getLogger(__name__)
 
@@ -61,35 +65,74 @@ async def send_all(destination: discord.abc.Messageable, reply: Reply) -> None:
         await destination.send(**message.kwargs())
 
 
+def _outcome_unknown(exc: Exception) -> bool:
+    """The message may exist: a dropped connection, a timeout, or a 5xx after discord.py's own retries
+    (those resend the same nonce with enforce_nonce, so Discord itself keeps them to one message)."""
+    if isinstance(exc, discord.DiscordServerError):
+        return True
+    if isinstance(exc, (discord.HTTPException, aiohttp.ClientConnectorError)):  # answered, or never connected
+        return False
+    return isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError))
+
+
 class DiscordSender:
-    """Sends the bot's own messages (check-ins, digests). Never raises."""
+    """Sends the bot's own messages (check-ins, digests). Never raises.
+
+    Every request waits for its slot under the shared cap (opening a DM counts). A DM goes straight to
+    the user's stored DM channel when known; otherwise the channel opened is reported back to be stored.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client, metrics=None):
+    def __init__(self, client: discord.Client, metrics=None, pacer: Pacer | None = None, timeout: float = 30.0):
         self.client = client
         self.metrics = metrics
+        self.pacer = pacer or Pacer(None, PLATFORM, 0)
+        self.timeout = timeout
 
-    def _failed(self, exc: Exception, dm: bool) -> Delivery:
+    def _failed(self, exc: Exception, dm: bool, maybe_sent: bool) -> Delivery:
         delivery = _delivery_for(exc, dm)
+        if maybe_sent:
+            delivery = Delivery(DeliveryStatus.UNCERTAIN, detail=delivery.detail)
+        elif dm and delivery.status is DeliveryStatus.CHANNEL_GONE:
+            delivery = Delivery(DeliveryStatus.UNREACHABLE, detail=delivery.detail)
         log.warning("discord send failed: %s (%s)", delivery.status.value, delivery.detail)
         if self.metrics is not None:
             self.metrics.api_errors.labels(platform=PLATFORM, error=delivery.status.value).inc()
         return delivery
 
     async def send_dm(self, user: UserRef, reply: Reply) -> Delivery:
-        try:
-            channel = await self.client.create_dm(discord.Object(int(user.user_id)))
-            await send_all(channel, reply)
-        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
-            return self._failed(exc, dm=True)
-        return SENT
+        opened = ""
+        channel_id = user.dm_channel
+        if not channel_id:
+            try:
+                await self.pacer.acquire()
+                channel = await asyncio.wait_for(self.client.create_dm(discord.Object(int(user.user_id))), self.timeout)
+            except Deferred as busy:
+                return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=busy.retry_after, detail="paused")
+            except Exception as exc:  # noqa: BLE001 - opening a DM sends nothing, so it is never uncertain
+                return self._failed(exc, dm=True, maybe_sent=False)
+            channel_id = opened = str(channel.id)
+        delivery = await self._send(int(channel_id), reply, dm=True)
+        return replace(delivery, dm_channel=opened) if opened else delivery
 
     async def post(self, channel: ChannelRef, reply: Reply) -> Delivery:
+        return await self._send(int(channel.channel_id), reply, dm=False)
+
+    async def _send(self, channel_id: int, reply: Reply, dm: bool) -> Delivery:
+        destination = self.client.get_partial_messageable(channel_id)
+        posted = 0
         try:
-            await send_all(self.client.get_partial_messageable(int(channel.channel_id)), reply)
+            for message in render(reply):
+                await self.pacer.acquire()
+                await asyncio.wait_for(destination.send(**message.kwargs()), self.timeout)
+                posted += 1
+        except Deferred as busy:
+            if not posted:
+                return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=busy.retry_after, detail="paused")
+            return Delivery(DeliveryStatus.UNCERTAIN, detail="paused mid-reply")
         except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
-            return self._failed(exc, dm=False)
+            return self._failed(exc, dm, maybe_sent=bool(posted) or _outcome_unknown(exc))
         return SENT
 
 
@@ -142,19 +185,33 @@ class DiscordAdapter(AdapterBase):
         self.app = app
         configure_endpoints(app.settings)
         quiet_voice_warnings()
+        self.pacer = Pacer(app.limits, PLATFORM, app.settings.discord_rate)
         self.client = _Client(self, intents=bot_intents(), shard_id=shard_id, shard_count=shard_count,
                               guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
-                              allowed_mentions=discord.AllowedMentions.none())
+                              allowed_mentions=discord.AllowedMentions.none(), http_trace=self._trace_429s())
         self.shard_id = shard_id
         self.client.tree.error(self._on_tree_error)
         define_commands(self.client.tree, self.on_skill, self.on_complete)
-        self.sender = DiscordSender(self.client, app.metrics)
+        self.sender = DiscordSender(self.client, app.metrics, self.pacer, app.settings.send_timeout)
         self.defer_after = DEFER_AFTER
         self.defer_when_busy = DEFER_WHEN_BUSY
         self.identify_delay = identify_delay
         self.connected = False
         self.ready_event = asyncio.Event()
         self._task: asyncio.Task | None = None
+
+    def _trace_429s(self) -> aiohttp.TraceConfig:
+        """discord.py waits out a 429 itself; this tells every other replica to wait too."""
+        trace = aiohttp.TraceConfig()
+
+        async def on_end(session, context, params: aiohttp.TraceRequestEndParams) -> None:
+            if params.response.status == 429:
+                retry = params.response.headers.get("Retry-After") or "1"
+                with contextlib.suppress(Exception):  # the pause is advice; a failed write never breaks a send
+                    await self.pacer.hold(float(retry))
+
+        trace.on_request_end.append(on_end)
+        return trace
 
     # -- lifecycle -------------------------------------------------------------------------------
     def add_routes(self, web_app) -> None:

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
@@ -29,6 +30,7 @@ from bot.adapters.base import AdapterBase, Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
+from bot.core.pacing import MAX_WAIT, Deferred, Pacer
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -41,6 +43,8 @@ READY_TIMEOUT = 30.0
 USER_CACHE_SECONDS = 300.0
 RESPONSE_URL_USES = 5  # Slack accepts 5 posts per response_url; more go through the Web API
 REPLAY_WINDOW = 60 * 5  # bolt rejects older timestamps; we remember signatures this long
+
+CHANNEL_GAP = 1.0  # Slack allows about one message per second per channel
 
 CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived"}
 UNREACHABLE = {"user_not_found", "cannot_dm_bot", "account_inactive", "user_disabled"}
@@ -98,36 +102,94 @@ async def upload_attachments(client: AsyncWebClient, channel: str, reply: Reply,
                                      initial_comment=comment)
 
 
+def _outcome_unknown(exc: Exception) -> bool:
+    """The request may have reached Slack and been acted on: a dropped connection, a timeout, a 5xx."""
+    if isinstance(exc, SlackApiError):
+        return exc.response is not None and exc.response.status_code >= 500
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+        return False
+    return isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError))
+
+
 class SlackSender:
-    """Sends the bot's own messages (check-ins, digests). Never raises."""
+    """Sends the bot's own messages (check-ins, digests). Never raises.
+
+    At most once: its client has none of slack_sdk's retries (a retry after a dropped connection or a
+    timeout may post twice); a 429 is retried here, after the Retry-After every replica now honours.
+    DMs go to the user id (Slack posts them in the app's Messages tab): one request, no conversations.open.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, metrics=None):
+    def __init__(self, client: AsyncWebClient, metrics=None, pacer: Pacer | None = None):
         self.client = client
         self.metrics = metrics
+        self.pacer = pacer or Pacer(None, PLATFORM, 0)
+        self._last_post: OrderedDict[str, float] = OrderedDict()  # channel -> monotonic time, bounded
 
-    def _failed(self, exc: Exception) -> Delivery:
+    def _failed(self, exc: Exception, dm: bool, posted: int) -> Delivery:
         delivery = delivery_for(exc)
+        if posted or _outcome_unknown(exc):
+            delivery = Delivery(DeliveryStatus.UNCERTAIN, detail=delivery.detail or type(exc).__name__)
+        elif dm and delivery.status is DeliveryStatus.CHANNEL_GONE:
+            delivery = Delivery(DeliveryStatus.UNREACHABLE, detail=delivery.detail)
         log.warning("slack send failed: %s (%s)", delivery.status.value, delivery.detail)
         if self.metrics is not None:
             self.metrics.api_errors.labels(platform=PLATFORM, error=delivery.status.value).inc()
         return delivery
 
     async def send_dm(self, user: UserRef, reply: Reply) -> Delivery:
-        try:
-            opened = await self.client.conversations_open(users=user.user_id)
-            await post_reply(self.client, opened["channel"]["id"], reply)
-        except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
-            return self._failed(exc)
-        return SENT
+        return await self._send(user.user_id, reply, dm=True)
 
     async def post(self, channel: ChannelRef, reply: Reply) -> Delivery:
+        return await self._send(channel.channel_id, reply, dm=False)
+
+    async def _send(self, channel: str, reply: Reply, dm: bool) -> Delivery:
+        posted = 0
         try:
-            await post_reply(self.client, channel.channel_id, reply)
+            for message in render(reply):
+                await self._post_once(channel, message.blocks, message.text)
+                posted += 1
+        except Deferred as busy:
+            if not posted:
+                return Delivery(DeliveryStatus.RATE_LIMITED, retry_after=busy.retry_after, detail="paused")
+            return Delivery(DeliveryStatus.UNCERTAIN, detail="paused mid-reply")
         except Exception as exc:  # noqa: BLE001 - a Sender reports failures, never raises
-            return self._failed(exc)
+            return self._failed(exc, dm, posted)
         return SENT
+
+    async def _post_once(self, channel: str, blocks, text: str) -> None:
+        """One chat.postMessage under the shared cap and 1 message/s per channel; one retry after a 429."""
+        for attempt in range(2):
+            await self._channel_gap(channel)
+            await self.pacer.acquire()
+            try:
+                await self.client.chat_postMessage(channel=channel, blocks=blocks, text=text)
+                return
+            except SlackApiError as exc:
+                delivery = delivery_for(exc)
+                if delivery.status is not DeliveryStatus.RATE_LIMITED:
+                    raise
+                await self.pacer.hold(delivery.retry_after)  # every replica waits, not only this one
+                if attempt:
+                    raise
+                if self.metrics is not None:
+                    self.metrics.api_retries.labels(platform=PLATFORM).inc()
+                if self.pacer.limits is None:  # otherwise the next acquire waits the pause out
+                    await asyncio.sleep(min(delivery.retry_after, MAX_WAIT))
+
+    async def _channel_gap(self, channel: str) -> None:
+        now = time.monotonic()
+        wait = self._last_post.get(channel, 0.0) + CHANNEL_GAP - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_post[channel] = max(now, now + wait)
+        self._last_post.move_to_end(channel)
+        while self._last_post:  # only channels posted to in the last second matter: bounded
+            oldest = next(iter(self._last_post.values()))
+            if len(self._last_post) <= 1000 and oldest >= now - CHANNEL_GAP:
+                break
+            self._last_post.popitem(last=False)
 
 
 def _ack_at_once(body: str) -> bool:
@@ -188,7 +250,12 @@ class SlackAdapter(AdapterBase):
         self.bolt = AsyncApp(client=self.client, signing_secret=secret, process_before_response=False,
                              logger=logging.getLogger("slack_bolt"))
         self._register()
-        self.sender = SlackSender(self.client, app.metrics)
+        # The bot's own sends get a client without slack_sdk's retries (see SlackSender).
+        send_client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
+                                     base_url=api_base_url(settings.slack_api_url), retry_handlers=[],
+                                     timeout=int(max(1, settings.send_timeout)))
+        self.sender = SlackSender(send_client, app.metrics,
+                                  Pacer(app.limits, PLATFORM, settings.slack_rate))
         self._replay = _ReplayGuard(secret) if secret else None
         self.ping_interval = ping_interval
         self.handler: AsyncSocketModeHandler | None = None

@@ -70,12 +70,34 @@ def cmd_nudges(args) -> int:
     return _nudges_dry_run(now) if args.dry_run else _nudges(now)
 
 
-def _nudges(now: datetime) -> int:
+async def _until_done(app, senders, now, worker):
+    """Ticks one after another until one finds nothing to do: each tick stays shorter than a claim's lease."""
+    import time
+    from dataclasses import fields
+    from datetime import timedelta
+
     from bot.checkins.dispatch import run_checkins
+
+    total = None
+    started = time.monotonic()
+    while True:
+        report = await run_checkins(app, senders, now + timedelta(seconds=time.monotonic() - started), worker)
+        if total is None:
+            total = report
+        else:
+            for f in fields(report):
+                if isinstance(getattr(report, f.name), int):
+                    setattr(total, f.name, getattr(total, f.name) + getattr(report, f.name))
+        if not (report.sent or report.failed or report.released or report.stale or report.fenced
+                or report.uncertain or report.unreachable or report.paused):
+            return total
+
+
+def _nudges(now: datetime) -> int:
     from bot.core.delivery import worker_name
 
     app = _build()
-    report = asyncio.run(_with_senders(app, lambda senders: run_checkins(app, senders, now, worker_name())))
+    report = asyncio.run(_with_senders(app, lambda senders: _until_done(app, senders, now, worker_name())))
     line = (f"check-ins at {now:%Y-%m-%d %H:%M} UTC: sent {report.sent}, failed {report.failed}, "
             f"unreachable {report.unreachable}, paused {report.paused}, skipped as stale {report.stale}")
     if report.sent == 0:

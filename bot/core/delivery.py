@@ -19,6 +19,7 @@ class DeliveryStatus(str, Enum):
     CHANNEL_GONE = "channel_gone"  # removed, archived, deleted: switch the team channel off
     RATE_LIMITED = "rate_limited"  # try again after retry_after seconds
     FAILED = "failed"  # anything else; may be retried later
+    UNCERTAIN = "uncertain"  # the platform may have taken it (connection dropped, timeout, 5xx): never retry
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Delivery:
     status: DeliveryStatus
     retry_after: float = 0.0
     detail: str = ""
+    dm_channel: str = ""  # the DM channel a send opened, for the store to remember (one request next time)
 
     @property
     def ok(self) -> bool:

@@ -15,6 +15,7 @@ class UserRef:
     name: str = ""
     is_admin: bool = False
     tz: str | None = None  # IANA zone when the platform tells us (Slack users.info)
+    dm_channel: str = ""  # the user's DM channel id when known, so a DM needs no "open DM" request
 
 
 @dataclass(frozen=True)

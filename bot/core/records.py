@@ -91,6 +91,7 @@ class Due:
     schedule_set: bool
     unanswered: int
     recall_question: str | None = None  # the recall question this check-in carries, chosen at claim time
+    dm_channel: str = ""  # the user's DM channel id when a send has opened it before
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Outcome:
     due: Due
     status: str
     error: str = ""
+    dm_channel: str = ""  # a DM channel the send opened, to remember for next time
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,14 @@ def next_occurrence(weekly: Weekly, after: datetime) -> datetime:
     raise AssertionError("unreachable: a weekday recurs within 8 days")
 
 
+def latest_occurrence(weekly: Weekly, at: datetime) -> datetime:
+    """The last weekly instant at or before `at` (UTC): what a catch-up after an outage sends."""
+    latest = next_occurrence(weekly, at - timedelta(days=8))  # at most 8 days back, so never after `at`
+    while (following := next_occurrence(weekly, latest)) <= at:
+        latest = following
+    return latest
+
+
 def week_key(instant: datetime, tz: str) -> str:
     """ISO week of an instant in a zone, e.g. 2026-W48: the identity of one weekly check-in."""
     year, week, _ = instant.astimezone(ZoneInfo(tz)).isocalendar()

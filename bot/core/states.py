@@ -33,6 +33,7 @@ class CheckinStatus(StrEnum):
     FAILED = "failed"
     LOST = "lost"  # the process died mid-send: it may have arrived, so never resent
     EXPIRED = "expired"
+    UNCERTAIN = "uncertain"  # the platform may have taken it (dropped connection, timeout, 5xx): never resent
 
 
 class DigestStatus(StrEnum):
@@ -45,6 +46,7 @@ class DigestStatus(StrEnum):
     GONE = "gone"  # the channel is gone; digests switched off
     FAILED = "failed"
     EXPIRED = "expired"
+    UNCERTAIN = "uncertain"  # the platform may have taken it: never posted again
 
 
 def sql_in(column: str, states: type[StrEnum]) -> str:

@@ -22,6 +22,10 @@ class Metrics:
         self.api_retries = Counter("skillbot_platform_api_retries_total", "Platform API retries",
                                    ["platform"], registry=self.registry)
 
+        self.uncertain = Counter("skillbot_uncertain_sends_total",
+                                 "Sends whose outcome is unknown (never retried), by kind (checkin, digest)",
+                                 ["kind", "platform"], registry=self.registry)
+
     def command_handled(self, platform: str, kind: str, seconds: float) -> None:
         self.commands.labels(kind=kind, platform=platform).inc()
         self.latency.labels(platform=platform).observe(seconds)

@@ -3,6 +3,10 @@
 A check-in is claimed by inserting its delivery row, keyed (enrollment, ISO week, attempt), in the
 same transaction that moves the enrollment's next instant a week on. A second dispatcher racing
 for the same row either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the unique key.
+
+Fencing: a claim can pass to another process once its lease runs out, so the sender moves it to
+"sending" with a compare-and-set on (id, owner, "claimed") and sends only the rows it won; every
+outcome is written only where the row is still this process's.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.records import SNOOZED, WEEKLY, CheckinDeliveryRecord, Due, Outcome
-from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.schedule import Weekly, latest_occurrence, next_occurrence, week_key
 from bot.core.states import CheckinStatus, EnrollmentStatus
 from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import CheckinDelivery, Enrollment, User
@@ -25,6 +29,14 @@ LATE_LIMIT = timedelta(hours=12)
 # begun it is sent again; if the send was in flight when the process died it may have arrived, so
 # it is given up ("lost") rather than risk the same check-in twice.
 LEASE = timedelta(minutes=5)
+def catch_up(weekly: Weekly, due_at: datetime, now: datetime) -> datetime:
+    """The occurrence to send for one due at `due_at`: itself while fresh; after a long outage the
+    latest occurrence up to `now` (sent if it is fresh, skipped with the rest when it is not too)."""
+    if now - due_at <= LATE_LIMIT:
+        return due_at
+    return max(due_at, latest_occurrence(weekly, now))
+
+
 class CheckinStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]):
         self._sessions = sessions
@@ -46,12 +58,14 @@ class CheckinStore:
             ).all()
             for enrollment, user in rows:
                 weekly = Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz)
-                due_at = enrollment.next_checkin_at
-                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                overdue = enrollment.next_checkin_at
+                if overdue is None:  # not possible under the query's filter; keeps the type honest
                     continue
+                due_at = catch_up(weekly, overdue, now)
+                # The overdue one is skipped when stale, whether or not a later, fresh one is sent instead.
+                stale += int(due_at != overdue or now - due_at > LATE_LIMIT)
                 enrollment.next_checkin_at = next_occurrence(weekly, max(due_at, now))
                 if now - due_at > LATE_LIMIT:
-                    stale += 1
                     continue
                 week = week_key(due_at, user.checkin_tz)
                 recall = pick_for_checkin(session, user.id, due_at)  # recorded with the delivery, same transaction
@@ -101,39 +115,58 @@ class CheckinStore:
         return claimed
 
     # -- outcomes ---------------------------------------------------------------------------
-    def mark_sending(self, dues: list[Due]) -> None:
-        """Recorded just before the platform calls, so a crash during them never leads to a repeat."""
+    def mark_sending(self, dues: list[Due], worker: str, now: datetime) -> list[Due]:
+        """Move this process's claims to "sending" just before the platform calls; returns only the rows
+        won. A claim whose lease ran out and was taken by another process is not ours to send."""
+        if not dues:
+            return []
         with self._sessions.begin() as session:
-            session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_([d.delivery_id for d in dues]))
-                            .values(status=CheckinStatus.SENDING))
+            won = set(session.scalars(update(CheckinDelivery).where(
+                CheckinDelivery.id.in_([d.delivery_id for d in dues]), CheckinDelivery.claimed_by == worker,
+                CheckinDelivery.status == CheckinStatus.CLAIMED,
+            ).values(status=CheckinStatus.SENDING, claimed_at=now).returning(CheckinDelivery.id)))
+        return [d for d in dues if d.delivery_id in won]
 
-    def record(self, outcomes: list[Outcome], now: datetime) -> None:
-        """Store how each send ended, in one transaction for the whole group."""
+    def record(self, outcomes: list[Outcome], now: datetime, worker: str) -> None:
+        """Store how each send ended, in one transaction for the group; only rows still this worker's
+        (a send outlasting its lease may have been marked "lost" meanwhile: what happened wins)."""
         by_status: dict[str, list[Outcome]] = {}
         for outcome in outcomes:
             by_status.setdefault(outcome.status, []).append(outcome)
         with self._sessions.begin() as session:
             for status, group in by_status.items():
-                ids = [o.due.delivery_id for o in group]
-                users = [o.due.user_id for o in group]
-                if status == CheckinStatus.SENT:
-                    session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status=CheckinStatus.SENT, sent_at=now, error=None))
-                    weekly = [o.due.user_id for o in group if o.due.attempt == WEEKLY]
-                    session.execute(update(User).where(User.id.in_(weekly))
-                                    .values(unanswered_checkins=User.unanswered_checkins + 1))
-                elif status == CheckinStatus.PAUSED:
-                    session.execute(update(Enrollment).where(Enrollment.id.in_([o.due.enrollment_id for o in group]))
-                                    .values(status=EnrollmentStatus.PAUSED, next_checkin_at=None, updated_at=now))
-                    session.execute(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids))
-                                    .values(status=CheckinStatus.PAUSED, sent_at=now))
-                    session.execute(update(User).where(User.id.in_(users)).values(unanswered_checkins=0))
-                else:  # unreachable, retry, failed, released: `retry` waits out a lease first
-                    for outcome in group:
-                        session.execute(update(CheckinDelivery).where(CheckinDelivery.id == outcome.due.delivery_id)
-                                        .values(status=status, claimed_at=now, error=outcome.error[:200] or None))
-                    if status == CheckinStatus.UNREACHABLE:
-                        session.execute(update(User).where(User.id.in_(users)).values(unreachable_since=now))
+                self._record(session, status, group, now, worker)
+            opened = [(o.due.user_id, o.dm_channel) for o in outcomes if o.dm_channel]
+            for user_id, channel in opened:
+                session.execute(update(User).where(User.id == user_id).values(dm_channel_id=channel))
+
+    def _record(self, session: Session, status: str, group: list[Outcome], now: datetime, worker: str) -> None:
+        ours = (CheckinDelivery.claimed_by == worker,
+                CheckinDelivery.status.in_((CheckinStatus.SENDING, CheckinStatus.LOST, CheckinStatus.CLAIMED)))
+        ids = [o.due.delivery_id for o in group]
+        if status in (CheckinStatus.SENT, CheckinStatus.PAUSED):
+            won = set(session.scalars(update(CheckinDelivery).where(CheckinDelivery.id.in_(ids), *ours)
+                                      .values(status=status, sent_at=now, error=None)
+                                      .returning(CheckinDelivery.id)))
+            group = [o for o in group if o.due.delivery_id in won]
+            users = [o.due.user_id for o in group]
+            if status == CheckinStatus.SENT:  # the counter rises once per delivery row, whoever records
+                weekly = [o.due.user_id for o in group if o.due.attempt == WEEKLY]
+                session.execute(update(User).where(User.id.in_(weekly))
+                                .values(unanswered_checkins=User.unanswered_checkins + 1))
+            else:
+                session.execute(update(Enrollment).where(Enrollment.id.in_([o.due.enrollment_id for o in group]))
+                                .values(status=EnrollmentStatus.PAUSED, next_checkin_at=None, updated_at=now))
+                session.execute(update(User).where(User.id.in_(users)).values(unanswered_checkins=0))
+            return
+        # unreachable, retry, failed, released, uncertain: `retry` waits out a lease first
+        won_users = []
+        for outcome in group:
+            if changed(session.execute(update(CheckinDelivery).where(CheckinDelivery.id == outcome.due.delivery_id, *ours)
+                                       .values(status=status, claimed_at=now, error=outcome.error[:200] or None))):
+                won_users.append(outcome.due.user_id)
+        if status == CheckinStatus.UNREACHABLE and won_users:
+            session.execute(update(User).where(User.id.in_(won_users)).values(unreachable_since=now))
 
     def release_all(self, worker: str) -> int:
         """At shutdown: hand unsent claims back so the next process sends them without waiting."""
@@ -224,4 +257,5 @@ def _due(delivery_id: int, enrollment: Enrollment, user: User, week: str, attemp
         platform_user_id=user.platform_user_id, display_name=user.display_name, checkin_tz=user.checkin_tz,
         weekly=Weekly(user.checkin_weekday, user.checkin_minute, user.checkin_tz),
         schedule_set=user.schedule_set, unanswered=user.unanswered_checkins, recall_question=recall_question,
+        dm_channel=user.dm_channel_id or "",
     )

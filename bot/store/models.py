@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -61,6 +62,8 @@ class User(Base):
     schedule_set: Mapped[bool] = mapped_column(Boolean, default=False)
     unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The DM channel a send opened once (Discord): later DMs post straight to it, one request each.
+    dm_channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -120,6 +123,8 @@ class CheckinDelivery(Base):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "week", "attempt"),
         CheckConstraint(sql_in("status", CheckinStatus), name="status"),
+        # The pending-claims query runs every minute in every replica: keep it off a full scan.
+        Index("ix_checkin_deliveries_status_due_at", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -324,3 +329,17 @@ class AssessmentAnswer(Base):
     chosen: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlatformLimit(Base):
+    """One platform's rate-limit state, shared by every replica.
+
+    `next_slot` paces sends under the proactive cap (each send reserves the next slot); `paused_until`
+    holds every replica's sends after a 429 until its Retry-After. Both are epoch seconds.
+    """
+
+    __tablename__ = "platform_limits"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.model import ChannelRef
 from bot.core.records import Claim, EnrollmentRecord, Member, StepRecord, TeamChannelRecord, UserRecord
-from bot.core.schedule import Weekly, next_occurrence, week_key
+from bot.core.schedule import Weekly, latest_occurrence, next_occurrence, week_key
 from bot.core.states import DigestStatus
 from bot.store.claims import changed, commit_claims, insert_once
 from bot.store.models import (
@@ -187,12 +187,15 @@ class TeamStore:
             ).all()
             for row in rows:
                 weekly = Weekly(row.digest_weekday, row.digest_minute, row.digest_tz)
-                due_at = row.next_digest_at
-                if due_at is None:  # not possible under the query's filter; keeps the type honest
+                overdue = row.next_digest_at
+                if overdue is None:  # not possible under the query's filter; keeps the type honest
                     continue
+                # After a long outage: the latest occurrence up to now, when that one is still fresh.
+                due_at = overdue if now - overdue <= LATE_LIMIT else max(overdue, latest_occurrence(weekly, now))
                 row.next_digest_at = next_occurrence(weekly, max(due_at, now))
-                if now - due_at > LATE_LIMIT:
+                if due_at != overdue or now - due_at > LATE_LIMIT:
                     stale += 1
+                if now - due_at > LATE_LIMIT:
                     continue
                 week = week_key(due_at, weekly.tz)
                 # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
@@ -231,13 +234,24 @@ class TeamStore:
             session.commit()
         return claimed, len(expired)
 
-    def mark(self, delivery_id: int, status: str, now: datetime) -> None:
-        """sending, sent, retry, gone, failed. `claimed_at` stays the first claim: the retry window."""
+    def start_sending(self, delivery_id: int, worker: str) -> bool:
+        """Compare-and-set the claim to "sending": True only while it is still this worker's claim."""
+        with self._sessions.begin() as session:
+            return bool(changed(session.execute(update(DigestDelivery).where(
+                DigestDelivery.id == delivery_id, DigestDelivery.claimed_by == worker,
+                DigestDelivery.status == DigestStatus.CLAIMED).values(status=DigestStatus.SENDING))))
+
+    def mark(self, delivery_id: int, status: str, now: datetime, worker: str | None = None) -> None:
+        """sent, retry, gone, failed, uncertain. `claimed_at` stays the first claim: the retry window.
+        With `worker`, only while the row is still that worker's."""
         values: dict[str, object] = {"status": status}
         if status == DigestStatus.SENT:
             values["sent_at"] = now
+        where = [DigestDelivery.id == delivery_id]
+        if worker is not None:
+            where.append(DigestDelivery.claimed_by == worker)
         with self._sessions.begin() as session:
-            session.execute(update(DigestDelivery).where(DigestDelivery.id == delivery_id).values(**values))
+            session.execute(update(DigestDelivery).where(*where).values(**values))
 
     def deliveries(self, channel_id: int) -> list[tuple[str, str]]:
         """(week, status) of a channel's digests, oldest first; for tests and operators."""

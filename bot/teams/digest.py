@@ -1,13 +1,16 @@
 """One digest tick: claim the team channels whose weekly digest is due, post each, record the outcome.
 
 At most once per channel and week: the claim (a delivery row with a unique (channel, week) key) is
-committed before the post. A process that dies between claim and post loses that week's digest for
-that channel rather than ever posting it twice.
+committed before the post, and moved to "sending" with a compare-and-set on (id, owner, "claimed")
+so only the process holding it posts. A process that dies between claim and post loses that week's
+digest for that channel rather than ever posting it twice; a post whose outcome is unknown (the
+connection dropped, a timeout, a 5xx) is recorded "uncertain" and never posted again.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -58,7 +61,7 @@ async def run_digests(app, senders: dict[str, Sender], now: datetime) -> int:
         if stale or expired:
             log.info("digests skipped: stale=%d retry window over=%d", stale, expired)
         for claim in retries + due:
-            posted += await _post_one(app, senders[claim.channel.platform], claim, now)
+            posted += await _post_one(app, senders[claim.channel.platform], claim, now, worker)
         # Every channel a claim looked at has moved a week on, so this loop ends.
         if not due and not stale:
             break
@@ -66,31 +69,37 @@ async def run_digests(app, senders: dict[str, Sender], now: datetime) -> int:
     return posted
 
 
-async def _post_one(app, sender: Sender, claim: Claim, now: datetime) -> int:
+async def _post_one(app, sender: Sender, claim: Claim, now: datetime, worker: str) -> int:
     """Post one digest; never raises, so one failing channel never stops the others."""
     store = store_of(app)
     channel = claim.channel
     try:
         reply = await asyncio.to_thread(digest_reply, app, channel, claim.week, claim.due_at, now)
-        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.SENDING, now)
+        if not await asyncio.to_thread(store.start_sending, claim.delivery_id, worker):
+            return 0  # no longer ours: another process holds this claim
         delivery = await sender.post(channel.ref, reply)
     except asyncio.CancelledError:
         raise
     except Exception:
         log.exception("digest failed: platform=%s team_channel=%s", channel.platform, channel.id)
-        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.FAILED, now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.FAILED, now, worker)
         return 0
     if delivery.ok:
-        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.SENT, now)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.SENT, now, worker)
         return 1
     app.metrics.api_errors.labels(platform=channel.platform, error=delivery.status.value).inc()
     if delivery.status is DeliveryStatus.CHANNEL_GONE:
         await _channel_gone(app, sender, claim)
+    elif delivery.status is DeliveryStatus.UNCERTAIN:
+        app.metrics.uncertain.labels(kind="digest", platform=channel.platform).inc()
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.UNCERTAIN, now, worker)
     else:
         # Rate limited or a passing failure: a later tick tries again, within the 12-hour window only.
         if delivery.status is DeliveryStatus.RATE_LIMITED:
             app.metrics.api_retries.labels(platform=channel.platform).inc()
-        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.RETRY, now)
+            if app.limits is not None:  # every replica holds this platform's sends until Retry-After
+                await asyncio.to_thread(app.limits.pause, channel.platform, time.time() + delivery.retry_after)
+        await asyncio.to_thread(store.mark, claim.delivery_id, DigestStatus.RETRY, now, worker)
     return 0
 
 

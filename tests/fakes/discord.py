@@ -9,12 +9,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.limits import Weather, Window
 
 API = "/api/v10"
 APP_ID = "900000000000000001"
@@ -210,6 +214,14 @@ class FakeDiscord:
         self._seq = 0
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Bad weather and real rate limits (off unless a test or bench turns them on): see limits.py.
+        self.weather = Weather()
+        self.limits_on = False
+        self.rate_limited = 0
+        self.delivered: Counter[str] = Counter()  # channel id -> messages created
+        self._global = Window(50, 1.0)
+        self._buckets: dict[str, Window] = {}
+        self._nonces: dict[tuple[str, str], dict] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> FakeDiscord:
@@ -243,6 +255,45 @@ class FakeDiscord:
                retry_after: float = 0.0) -> None:
         """The next `times` calls matching method + path fail with this status/code."""
         self.injections.append(Injection(method, re.compile(path_regex), status, code, times, retry_after))
+
+    def enforce_limits(self, global_per_second: int = 50, messages: tuple[int, float] = (5, 5.0),
+                       other: tuple[int, float] = (50, 1.0)) -> None:
+        """Discord's documented shape: a global 50 requests/s per bot, and per-route buckets (a channel's
+        messages: 5 per 5 s) announced in X-RateLimit-* headers; interactions are exempt from the global."""
+        self.limits_on = True
+        self._global = Window(global_per_second, 1.0)
+        self._shapes = {"messages": messages, "other": other}
+
+    def _bucket(self, method: str, path: str) -> tuple[str, Window]:
+        match = re.fullmatch(r"/channels/(\d+)/messages", path)
+        route = re.sub(r"/\d+", "/:id", path)
+        key, shape = ((f"messages:{match.group(1)}", "messages") if match and method == "POST"
+                      else (f"{method}:{route}", "other"))
+        return key, self._buckets.setdefault(key, Window(*self._shapes[shape]))
+
+    def _limited(self, method: str, path: str) -> tuple[web.Response | None, dict]:
+        """A 429 when a bucket or the global limit is spent; else the X-RateLimit-* headers to send."""
+        if path.startswith(("/interactions/", "/webhooks/")):
+            return None, {}
+        key, bucket = self._bucket(method, path)
+        wait = bucket.reset_after() if bucket.remaining() == 0 else 0.0
+        scope = "user"
+        if not wait and self._global.remaining() == 0:
+            wait, scope = self._global.reset_after() or 0.001, "global"
+        if wait:
+            self.rate_limited += 1
+            headers = {"Retry-After": str(math.ceil(wait)), "X-RateLimit-Scope": scope, "Via": "1.1 google",
+                       "X-RateLimit-Bucket": key, "X-RateLimit-Limit": str(bucket.limit),
+                       "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": f"{wait:.3f}"}
+            if scope == "global":
+                headers["X-RateLimit-Global"] = "true"
+            body = {"message": "You are being rate limited.", "retry_after": round(wait, 3), "global": scope == "global"}
+            return web.json_response(body, status=429, headers=headers), {}
+        bucket.take()
+        self._global.take()
+        return None, {"X-RateLimit-Limit": str(bucket.limit), "X-RateLimit-Remaining": str(bucket.remaining()),
+                      "X-RateLimit-Reset": f"{time.time() + bucket.reset_after():.3f}",
+                      "X-RateLimit-Reset-After": f"{bucket.reset_after():.3f}", "X-RateLimit-Bucket": key}
 
     def calls_to(self, method: str, path_regex: str) -> list[Call]:
         pattern = re.compile(path_regex)
@@ -415,6 +466,8 @@ class FakeDiscord:
             body, parts = await read_multipart(request)
         call = Call(request.method, path, dict(request.query), body)
         self.calls.append(call)
+        self.weather.bound(self.calls)
+        await self.weather.delay()
         problem = self._take_files(path, body, parts)
         if problem:
             self.upload_errors.append(problem)
@@ -423,15 +476,23 @@ class FakeDiscord:
             return _error(400, 50035, "Invalid Form Body", errors=problem)
         injection = self._injected(request.method, path)
         needs_token = not path.startswith(("/interactions/", "/webhooks/"))  # those carry their own token
+        limited, limit_headers = self._limited(request.method, path) if self.limits_on else (None, {})
         if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
             response = _error(401, 0, "401: Unauthorized")
+        elif limited is not None:
+            response = limited
         elif injection is not None:
             extra = {"retry_after": injection.retry_after, "global": False} if injection.status == 429 else {}
             response = _error(injection.status, injection.code, "injected", **extra)
         else:
             response = await self._route(request.method, path, request, body)
+        response.headers.update(limit_headers)
         call.status = response.status
         await self._notify()
+        mode = self.weather.next_mode() if response.status == 200 and "/messages" in path and request.method == "POST" else None
+        if mode:  # the message exists now; the answer is lost
+            call.status = 500
+            return await self.weather.misbehave(mode, request)  # type: ignore[return-value]
         return response
 
     def _take_files(self, path: str, body: Any, parts: dict[int, tuple[str, bytes]]) -> str | None:
@@ -609,6 +670,14 @@ class FakeDiscord:
         problem = validate_message(body)
         if problem:
             return _error(400, 50035, "Invalid Form Body", errors=problem)
+        nonce = str(body.get("nonce") or "")
+        if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self._nonces:
+            return _ok(self._nonces[(channel_id, nonce)])  # Discord: the same nonce within minutes is one message
         message = self._message(body, channel_id)
         self.messages.setdefault(channel_id, []).append(message)
+        self.delivered[channel_id] += 1
+        if nonce:
+            self._nonces[(channel_id, nonce)] = message
+            while len(self._nonces) > 10_000:  # bounded: Discord only remembers nonces for a few minutes
+                self._nonces.pop(next(iter(self._nonces)))
         return _ok(message)

@@ -15,17 +15,23 @@ import itertools
 import json
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.limits import Weather, Window, retry_after_header
+
 TEAM = "T0TEAM"
 BOT_USER = "UBOT"
 BOT_TOKEN = "xoxb-test"
 APP_TOKEN = "xapp-test"
 RESPONSE_URL_USES = 5
+# Slack's method tiers (per minute, per workspace): Tier 2 20+, Tier 3 50+, Tier 4 100+.
+TIERS: dict[str, tuple[int, float]] = {"conversations.open": (50, 60.0), "users.info": (100, 60.0),
+                                       "views.publish": (100, 60.0), "auth.test": (100, 60.0)}
 RESPONSE_URL_TTL = 30 * 60
 USERS = {
     "alice": {"id": "U0ALICE", "tz": "Europe/Berlin"},
@@ -132,6 +138,12 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Bad weather and real rate limits (off unless a test or bench turns them on): see limits.py.
+        self.weather = Weather()
+        self.limits_on = False
+        self.rate_limited = 0
+        self.delivered: Counter[str] = Counter()  # DM or channel -> chat.postMessage calls accepted
+        self._windows: dict[tuple[str, str], Window] = {}
 
     # -- server ----------------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
@@ -178,6 +190,27 @@ class FakeSlack:
         """The next `times` calls of `method` fail with `error` (429 + Retry-After for rate limits)."""
         self.failures.setdefault(method, []).extend([(error, status, retry_after)] * times)
 
+    def enforce_limits(self, per_channel: tuple[int, float] = (1, 1.0),
+                       workspace: tuple[int, float] = (300, 60.0), tiers: dict[str, tuple[int, float]] | None = None,
+                       ) -> None:
+        """Slack's documented limits: chat.postMessage about 1/s per channel and several hundred per minute
+        per workspace; other methods by tier (per minute, per workspace). Excess gets 429 + Retry-After."""
+        self.limits_on = True
+        self._limit_shapes = {"channel": per_channel, "workspace": workspace, **(tiers or TIERS)}
+
+    def _over_limit(self, method: str, args: dict) -> float:
+        if method == "chat.postMessage":
+            keys = [("workspace", ""), ("channel", str(args.get("channel", "")))]
+        else:
+            keys = [(method, "")] if method in self._limit_shapes else []
+        windows = [self._windows.setdefault(k, Window(*self._limit_shapes[k[0]])) for k in keys]
+        for window in windows:
+            if window.remaining() == 0:
+                return window.reset_after() or 0.001
+        for window in windows:
+            window.take()
+        return 0.0
+
     def called(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -198,6 +231,7 @@ class FakeSlack:
         args = await self._args(request)
         call = Call(method, args, time.monotonic())
         self.calls.append(call)
+        self.weather.bound(self.calls)
         try:
             handler = getattr(self, "_m_" + method.replace(".", "_"), None)
             if handler is None:
@@ -215,11 +249,24 @@ class FakeSlack:
                 call.status, call.error = status, error
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+            await self.weather.delay()
+            wait = self._over_limit(method, args) if self.limits_on else 0.0
+            if wait:
+                self.rate_limited += 1
+                call.status, call.error = 429, "ratelimited"
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": retry_after_header(wait)})
             try:
                 answer = handler(args)
             except ApiError as exc:
                 call.error = str(exc)
                 return web.json_response({"ok": False, "error": str(exc)})
+            if method == "chat.postMessage":
+                self.delivered[str(answer.get("channel"))] += 1
+                mode = self.weather.next_mode()
+                if mode:
+                    call.status, call.error = 500, "after_accept_" + mode
+                    return await self.weather.misbehave(mode, request)  # type: ignore[return-value]
             return web.json_response({"ok": True, **answer}, headers={"x-oauth-scopes": ",".join(self.scopes)})
         finally:
             self._notify()
@@ -237,7 +284,10 @@ class FakeSlack:
     def _m_chat_postMessage(self, args: dict) -> dict:
         self._record_blocks(args.get("blocks"))
         ts = self._ts_next()
-        return {"channel": args.get("channel"), "ts": ts,
+        channel = str(args.get("channel", ""))
+        if not channel.startswith(("C", "G", "D")):  # a user id: it lands in the app's DM with them
+            channel = "D" + channel
+        return {"channel": channel, "ts": ts,
                 "message": {"text": args.get("text", ""), "blocks": args.get("blocks") or [], "ts": ts}}
 
     def _m_chat_postEphemeral(self, args: dict) -> dict:

@@ -191,12 +191,12 @@ async def test_users_info_gives_time_zone_and_admin_and_is_cached(socket_driver,
 
 
 # -- sending on our own (check-ins, digests) -------------------------------------------------------
-async def test_dm_opens_a_conversation_then_posts(socket_driver, fake):
+async def test_a_dm_is_one_request_posted_to_the_user_id(socket_driver, fake):
     delivery = await socket_driver.adapter.sender.send_dm(alice(), Reply(title="Check-in", sections=("How did it go?",)))
     assert delivery.ok
-    assert fake.called("conversations.open")[0].args["users"] == USERS["alice"]["id"]
+    assert not fake.called("conversations.open")
     post = fake.called("chat.postMessage")[0].args
-    assert post["channel"] == "D" + USERS["alice"]["id"] and post["text"] and post["blocks"]
+    assert post["channel"] == USERS["alice"]["id"] and post["text"] and post["blocks"]
 
 
 async def test_rate_limit_is_retried_after_retry_after(socket_driver, fake):
@@ -219,15 +219,16 @@ async def test_rate_limit_that_persists_is_reported_with_retry_after(socket_driv
     ("chat.postMessage", "not_in_channel", DeliveryStatus.CHANNEL_GONE),
     ("chat.postMessage", "channel_not_found", DeliveryStatus.CHANNEL_GONE),
     ("chat.postMessage", "is_archived", DeliveryStatus.CHANNEL_GONE),
-    ("conversations.open", "user_not_found", DeliveryStatus.UNREACHABLE),
-    ("conversations.open", "cannot_dm_bot", DeliveryStatus.UNREACHABLE),
-    ("conversations.open", "account_inactive", DeliveryStatus.UNREACHABLE),
+    ("dm", "user_not_found", DeliveryStatus.UNREACHABLE),
+    ("dm", "cannot_dm_bot", DeliveryStatus.UNREACHABLE),
+    ("dm", "account_inactive", DeliveryStatus.UNREACHABLE),
+    ("dm", "channel_not_found", DeliveryStatus.UNREACHABLE),
     ("chat.postMessage", "msg_too_long", DeliveryStatus.FAILED),
 ])
 async def test_named_errors_have_defined_outcomes(socket_driver, fake, method, error, status):
-    fake.fail(method, error)
+    fake.fail("chat.postMessage", error)
     sender = socket_driver.adapter.sender
-    if method == "conversations.open":
+    if method == "dm":
         delivery = await sender.send_dm(alice(), Reply(title="Check-in"))
     else:
         delivery = await sender.post(ChannelRef("slack", TEAM, "C0GONE"), Reply(title="Digest"))

@@ -29,9 +29,9 @@ async def test_weekly_checkin_arrives_by_dm_and_its_done_button_works_once(drive
 
     report = await run_checkins(driver.app, {"slack": driver.adapter.sender}, clock.now, "test")
 
-    assert [c.args["users"] for c in fake.called("conversations.open")] == [ALICE], report
+    assert not fake.called("conversations.open"), "one request per check-in: posted to the user id"
     [checkin] = [c.args for c in fake.calls[mark:] if c.method == "chat.postMessage"]
-    assert checkin["channel"] == "D" + ALICE
+    assert checkin["channel"] == ALICE, report
     assert "Weekly check-in: MLOps" in flatten([checkin])
     done = next(b for b in buttons_in(checkin["blocks"]) if b["text"]["text"].startswith("Done"))
 
