@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,6 +68,14 @@ class BotDriver:
 
     def say(self, text: str, user: str = "alice", channel: str = "console", admin: bool = False) -> str:
         return self.session(user, channel, admin).say(text)
+
+    def export(self, user: str = "alice") -> dict:
+        """`/skill export` as data, read from the saved file (a long export comes only as a file)."""
+        out = self.say("/skill export", user)
+        saved = re.search(r"\[file saved: ([^\]]+)\]", out)
+        if saved:
+            return json.loads(((self.folder or Path.cwd()) / saved.group(1)).read_text())
+        return json.loads(out[out.index("{"):out.rindex("}") + 1])
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 from datetime import timedelta
 
@@ -179,9 +178,7 @@ def test_matrix_marks_track_progress(bot, catalog):
 
 def test_export_contains_the_assessment_and_forget_me_removes_it(bot, catalog, app):
     take(bot, catalog, "mlops", lambda q, n: True)
-    exported = bot.say("/skill export")
-    data = json.loads(exported[exported.index("{"): exported.rindex("}") + 1])
-    (assessment,) = data["assessments"]
+    (assessment,) = bot.export()["assessments"]
     assert assessment["skill"] == "mlops" and assessment["level"] == "senior"
     assert len(assessment["answers"]) >= adaptive.MIN_QUESTIONS
     assert all(a["correct"] for a in assessment["answers"])
@@ -195,11 +192,11 @@ def test_export_contains_the_assessment_and_forget_me_removes_it(bot, catalog, a
 def test_forget_me_removes_assessments_on_postgres(pg_url, catalog, clock, tmp_path, monkeypatch):
     app = build_app(Settings(DATABASE_URL=pg_url), catalog=catalog, clock=clock)
     try:
-        driver = BotDriver(app)
+        driver = BotDriver(app, tmp_path)
         take(driver, catalog, "mlops", lambda q, n: n % 2 == 0)
         user = app.deps.tracks.find_user(driver.session("alice").user)
         assert app.deps.assessments.latest_level(user.id, "mlops") is not None
-        assert '"assessments"' in driver.say("/skill export")
+        assert driver.export()["assessments"]
         driver.say("/skill forget-me")
         driver.say("1")
         assert app.deps.assessments.history(user.id) == []

@@ -2,7 +2,6 @@
 check-in, the 7/14/28-day spacing, retirement, and presses that must count once."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -297,9 +296,7 @@ def export_and_forget(bot: BotDriver, app, catalog) -> None:
     bot.say("/skill recall off")
     bot.say("/skill review")
     bot.say(option_number(bot, catalog, right=False))
-    out = bot.say("/skill export")
-    data = json.loads(out[out.index("{"):out.rindex("}") + 1])
-    recall = data["recall"]
+    recall = bot.export()["recall"]
     assert recall["in_checkins"] is False and recall["items"] and len(recall["answers"]) == 1
     assert recall["answers"][0]["right"] is False
     bot.say("/skill forget-me")
@@ -322,8 +319,8 @@ def pg_app(pg_url, catalog, clock):
     built.engine.dispose()
 
 
-def test_export_and_forget_me_cover_recall_postgres(pg_app, catalog):
-    export_and_forget(BotDriver(pg_app), pg_app, catalog)
+def test_export_and_forget_me_cover_recall_postgres(pg_app, catalog, tmp_path):
+    export_and_forget(BotDriver(pg_app, tmp_path), pg_app, catalog)
 
 
 def test_every_bank_question_fits_a_checkin_on_slack_and_discord(catalog):
