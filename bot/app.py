@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -17,11 +18,13 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.replay import SeenSignatures
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
 
 log = logging.getLogger(__name__)
+REPLAY_WINDOW = timedelta(minutes=5)  # Slack's request-timestamp tolerance
 
 class DatabaseBehind(Exception):
     """The database is older than the code and automatic migration is off."""
@@ -35,6 +38,7 @@ class App:
     bot: SkillBot
     metrics: Metrics
     state: StateStore
+    seen: SeenSignatures
 
 
 def prepare_database(engine: Engine, auto_migrate: bool) -> None:
@@ -62,4 +66,5 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
-    return App(settings, engine, deps, bot, metrics, StateStore(engine))
+    seen = SeenSignatures(engine, REPLAY_WINDOW)
+    return App(settings, engine, deps, bot, metrics, StateStore(engine), seen)

@@ -8,7 +8,7 @@ from typing import Protocol
 from bot.core.bot import APOLOGY, SkillBot
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result
-from bot.core.ports import StatePort
+from bot.core.ports import SeenPort, StatePort
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 
@@ -28,6 +28,8 @@ class Host(Protocol):
     def metrics(self) -> Metrics: ...
     @property
     def state(self) -> StatePort: ...
+    @property
+    def seen(self) -> SeenPort: ...
 
 
 class AdapterBase:

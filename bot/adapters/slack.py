@@ -8,13 +8,11 @@ Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode on /slack/events.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
-from collections import OrderedDict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -22,9 +20,9 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters import slack_http
 from bot.adapters.base import AdapterBase, Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
@@ -40,7 +38,12 @@ DEFAULT_API_URL = "https://slack.com/api/"
 READY_TIMEOUT = 30.0
 USER_CACHE_SECONDS = 300.0
 RESPONSE_URL_USES = 5  # Slack accepts 5 posts per response_url; more go through the Web API
-REPLAY_WINDOW = 60 * 5  # bolt rejects older timestamps; we remember signatures this long
+
+
+def _unauthorized() -> web.Response:
+    """A bare 401: nothing about why, and never the body."""
+    return web.Response(status=401)
+
 
 CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived"}
 UNREACHABLE = {"user_not_found", "cannot_dm_bot", "account_inactive", "user_disabled"}
@@ -119,42 +122,6 @@ class SlackSender:
         return SENT
 
 
-def _ack_at_once(body: str) -> bool:
-    """Slash commands and button clicks: the request kinds whose acknowledgement carries nothing."""
-    form = parse_qs(body)
-    if form.get("command"):
-        return True
-    payload = form.get("payload")
-    if not payload:
-        return False
-    try:
-        return json.loads(payload[0]).get("type") == "block_actions"
-    except (ValueError, AttributeError):
-        return False
-
-
-class _ReplayGuard:
-    """Rejects a signed body seen before: bolt checks the signature and the age, not repeats."""
-
-    def __init__(self, signing_secret: str):
-        self.verifier = SignatureVerifier(signing_secret)
-        self.seen: OrderedDict[str, float] = OrderedDict()
-
-    def verdict(self, body: str, headers) -> str:
-        """"forged" (bad signature or stale timestamp; bolt answers 401), "replay" or "fresh"."""
-        signature = headers.get("X-Slack-Signature", "")
-        timestamp = headers.get("X-Slack-Request-Timestamp", "")
-        if not self.verifier.is_valid(body, timestamp, signature):
-            return "forged"  # not remembered: only genuine requests can be replayed
-        now = time.time()
-        while self.seen and next(iter(self.seen.values())) < now - REPLAY_WINDOW:
-            self.seen.popitem(last=False)
-        if signature in self.seen:
-            return "replay"
-        self.seen[signature] = now
-        return "fresh"
-
-
 class SlackAdapter(AdapterBase):
     """A PlatformAdapter for Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP on /slack/events."""
 
@@ -178,7 +145,7 @@ class SlackAdapter(AdapterBase):
                              logger=logging.getLogger("slack_bolt"))
         self._register()
         self.sender = SlackSender(self.client, app.metrics)
-        self._replay = _ReplayGuard(secret) if secret else None
+        self.signing_secret = secret
         self.ping_interval = ping_interval
         self.handler: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
@@ -229,13 +196,22 @@ class SlackAdapter(AdapterBase):
         return not client.closed and client.current_session is not None and not client.current_session.closed
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        """Verify (once across replicas), parse, then hand to bolt; anything unsigned gets a bare 401."""
+        signed = slack_http.signed_headers(request.headers)
+        if signed is None or not self.signing_secret:
+            return _unauthorized()
         body = await request.text()
-        verdict = self._replay.verdict(body, request.headers) if self._replay is not None else "forged"
-        if verdict == "replay":
-            return web.Response(status=401, text="")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
-                                        headers={k: request.headers.getall(k) for k in request.headers})
-        if verdict == "fresh" and _ack_at_once(body):
+        timestamp, signature = signed
+        if not slack_http.valid_signature(self.signing_secret, body, timestamp, signature):
+            return _unauthorized()
+        if not await asyncio.to_thread(self.app.seen.first_sight, signature, datetime.now(UTC)):
+            return _unauthorized()  # a replay: this or another replica already answered it
+        try:
+            parsed = slack_http.parse_body(body, request.content_type)
+        except (ValueError, TypeError):
+            return web.Response(status=400)
+        bolt_request = slack_http.bolt_request(body, parsed, request.query_string, request.headers)
+        if slack_http.acks_with_nothing(parsed):
             # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
             # the ack every 10 ms, which under load queues acknowledgements behind each other.
             self._dispatch_in_background(bolt_request)

@@ -198,3 +198,16 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SeenSignature(Base):
+    """Slack request signatures already answered: a replay to any replica (or after a restart) is refused.
+
+    Rows older than Slack's 5-minute timestamp window are useless (bolt refuses the timestamp) and
+    are pruned as new ones arrive.
+    """
+
+    __tablename__ = "slack_seen_signatures"
+
+    signature: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
