@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.store import migrate
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.personal import PersonalData
 from bot.store.replay import SeenSignatures
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
@@ -66,5 +67,6 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     # Features add their verbs, buttons and hooks explicitly, here and nowhere else.
     checkins.install(bot)
     teams.install(bot)
+    deps.exporters.append(PersonalData(sessions))  # every table that points at the user
     seen = SeenSignatures(engine, REPLAY_WINDOW)
     return App(settings, engine, deps, bot, metrics, StateStore(engine), seen)
