@@ -77,12 +77,12 @@ class SlackProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-async def post(url: str, body: str | bytes, headers: list[tuple[str, str]]) -> int:
+async def post(url: str, body: str | bytes, headers: list[tuple[str, str]],
+               content_type: str = "application/x-www-form-urlencoded") -> int:
     """POST with headers given as a list, so a header can appear twice (as a smuggler would send it)."""
     data = body.encode() if isinstance(body, str) else body
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session, \
-            session.post(url, data=data, headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                                                  *headers]) as response:
+            session.post(url, data=data, headers=[("Content-Type", content_type), *headers]) as response:
         return response.status
 
 
@@ -211,3 +211,27 @@ async def test_unsigned_and_malformed_requests_get_401_and_leave_nothing_in_the_
     log = bot.log()
     assert marker not in log and "forged line" not in log
     assert len(log) < 50_000, f"the log grew to {len(log)} characters"
+
+
+async def test_debug_logs_hold_no_user_text_urls_tokens_or_secrets(fake, replicas):
+    (bot,) = await replicas(1)  # LOG_LEVEL=DEBUG
+    marker = "zebracornmarker"
+    payloads = []
+    for text in (f"track mlops {marker}", f"done {marker} my private note", f"what is {marker}"):
+        payload, body = command(fake, text)
+        assert await post(bot.url, body, signed(body)) == 200
+        await answered(fake, payload)
+        payloads.append(payload)
+    event = fake.event_payload({"type": "message", "channel": "D0ALICE", "channel_type": "im", "ts": "1.2",
+                                "user": "U0ALICE", "text": f"{marker} in a DM"})
+    unhandled = fake.event_payload({"type": "reaction_added", "user": "U0ALICE", "reaction": marker})
+    for extra, status in ((event, 200), (unhandled, 404)):  # bolt answers an event nobody handles 404
+        body = http_body("events_api", extra)[0]
+        assert await post(bot.url, body, signed(body), "application/json") == status
+    await fake.wait_for(lambda: fake.called("chat.postMessage"), timeout=15)
+    await bot.stop()
+    log = bot.log()
+    assert "DEBUG" in log or "INFO" in log  # the process really logged
+    for secret in (marker, SECRET, BOT_TOKEN, *(p["response_url"] for p in payloads),
+                   *(p["response_url"].rsplit("/", 1)[1] for p in payloads), *(p["trigger_id"] for p in payloads)):
+        assert secret not in log, f"{secret!r} is in the log"
