@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters import slack_http
 from bot.adapters.base import AdapterBase, Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
+from bot.adapters.ttl_cache import TTLCache
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
 
@@ -37,6 +38,7 @@ PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
 READY_TIMEOUT = 30.0
 USER_CACHE_SECONDS = 300.0
+USER_CACHE_ENTRIES = 2000  # the users active in the last 5 minutes; older ones are looked up again
 RESPONSE_URL_USES = 5  # Slack accepts 5 posts per response_url; more go through the Web API
 
 
@@ -122,6 +124,22 @@ class SlackSender:
         return SENT
 
 
+@dataclass(frozen=True, slots=True)
+class SlackProfile:
+    """The four facts the bot uses from users.info (the whole answer is ~7 KiB a user)."""
+
+    display_name: str
+    fallback_name: str
+    is_admin: bool
+    tz: str | None
+
+    @classmethod
+    def of(cls, info: dict) -> SlackProfile:
+        profile = info.get("profile") or {}
+        return cls(str(profile.get("display_name") or ""), str(info.get("real_name") or info.get("name") or ""),
+                   bool(info.get("is_admin") or info.get("is_owner")), info.get("tz") or None)
+
+
 class SlackAdapter(AdapterBase):
     """A PlatformAdapter for Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP on /slack/events."""
 
@@ -150,7 +168,7 @@ class SlackAdapter(AdapterBase):
         self.handler: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
         self.started = False
-        self._users: dict[str, tuple[float, dict]] = {}
+        self._users: TTLCache[SlackProfile] = TTLCache(USER_CACHE_ENTRIES, USER_CACHE_SECONDS)
         self._background: set[asyncio.Task] = set()
 
     def _register(self) -> None:
@@ -235,25 +253,25 @@ class SlackAdapter(AdapterBase):
             log.warning("slack dispatch answered %s after an early ack", task.result().status)
 
     # -- translate in ----------------------------------------------------------------------------
-    async def _user_info(self, user_id: str) -> dict:
+    async def _profile(self, user_id: str) -> SlackProfile:
         cached = self._users.get(user_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             info = (await self.client.users_info(user=user_id)).get("user") or {}
         except Exception as exc:  # noqa: BLE001 - without users.info the user is simply not an admin
             log.warning("slack users.info failed: %s", delivery_for(exc).detail)
             info = {}
-        self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
-        return info
+        profile = SlackProfile.of(info)
+        self._users.put(user_id, profile)
+        return profile
 
     async def user(self, team_id: str, user_id: str, name: str = "") -> UserRef:
-        info = await self._user_info(user_id)
+        profile = await self._profile(user_id)
         admins = self.app.settings.admin_ids
-        is_admin = user_id in admins or f"slack:{user_id}" in admins or bool(info.get("is_admin") or info.get("is_owner"))
-        profile = info.get("profile") or {}
-        name = profile.get("display_name") or name or info.get("real_name") or info.get("name") or user_id
-        return UserRef(PLATFORM, team_id, user_id, name=name, is_admin=is_admin, tz=info.get("tz") or None)
+        is_admin = user_id in admins or f"slack:{user_id}" in admins or profile.is_admin
+        return UserRef(PLATFORM, team_id, user_id, name=profile.display_name or name or profile.fallback_name or user_id,
+                       is_admin=is_admin, tz=profile.tz)
 
     @staticmethod
     def channel(team_id: str, channel_id: str, name: str = "") -> ChannelRef:
