@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
@@ -17,14 +18,17 @@ from bot.store import migrate
 from bot.store.assessments import AssessmentStore
 from bot.store.checkins import CheckinStore
 from bot.store.db import make_engine, make_session_factory
+from bot.store.personal import PersonalData
 from bot.store.questions import QuestionLogStore
 from bot.store.ratelimit import RateLimitStore
 from bot.store.recall import RecallStore
+from bot.store.replay import SeenSignatures
 from bot.store.state import StateStore
 from bot.store.teams import TeamStore
 from bot.store.tracks import TrackStore
 
 log = logging.getLogger(__name__)
+REPLAY_WINDOW = timedelta(minutes=5)  # Slack's request-timestamp tolerance
 
 class DatabaseBehind(Exception):
     """The database is older than the code and automatic migration is off."""
@@ -38,6 +42,7 @@ class App:
     bot: SkillBot
     metrics: Metrics
     state: StateStore
+    seen: SeenSignatures
     limits: RateLimitStore | None = None  # one shared rate-limit state per platform (all replicas)
 
 
@@ -70,4 +75,6 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     teams.install(bot)
     placement.install(bot)
     recall.install(bot, RecallStore(sessions, clock), levels=assessments)  # at or below the assessed level
-    return App(settings, engine, deps, bot, metrics, StateStore(engine), RateLimitStore(sessions))
+    deps.exporters.append(PersonalData(sessions))  # every table that points at the user
+    seen = SeenSignatures(engine, REPLAY_WINDOW)
+    return App(settings, engine, deps, bot, metrics, StateStore(engine), seen, RateLimitStore(sessions))

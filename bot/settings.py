@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     discord_api_url: str | None = Field(None, alias="DISCORD_API_URL")
     discord_gateway_url: str | None = Field(None, alias="DISCORD_GATEWAY_URL")
 
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret, for the log filter that masks them."""
+        secrets = (self.slack_bot_token, self.slack_app_token, self.slack_signing_secret, self.discord_token)
+        return tuple(s.get_secret_value() for s in secrets if s is not None)
+
     @field_validator("log_format")
     @classmethod
     def _known_format(cls, value: str) -> str:

@@ -37,8 +37,18 @@ def test_config_masks_secrets(tmp_path):
     done = _skillbot(["config"], tmp_path, SLACK_BOT_TOKEN=SECRET, SLACK_SIGNING_SECRET="s3cr3t-signing-value")
     assert done.returncode == 0
     assert SECRET not in done.stdout and "s3cr3t-signing-value" not in done.stdout
-    assert "SLACK_BOT_TOKEN=xoxb" in done.stdout and "(set)" in done.stdout
+    assert "SLACK_BOT_TOKEN=****** (set)" in done.stdout and "SLACK_SIGNING_SECRET=****** (set)" in done.stdout
+    assert "s3cr" not in done.stdout and "xoxb" not in done.stdout  # wholly, not even a prefix
     assert "DISCORD_TOKEN=(not set)" in done.stdout
+
+
+def test_config_hides_passwords_in_url_query_parameters(tmp_path):
+    url = "postgresql://bob:userinfo-pw@db.example/skill?sslmode=require&password=query-pw&sslpassword=k3y"
+    done = _skillbot(["config"], tmp_path, DATABASE_URL=url, SLACK_API_URL="https://proxy.example/api/?token=t0k")
+    assert done.returncode == 0, done.stderr
+    for secret in ("userinfo-pw", "query-pw", "k3y", "t0k"):
+        assert secret not in done.stdout
+    assert "sslmode=require" in done.stdout and "password=***" in done.stdout and "bob:***@db.example" in done.stdout
 
 
 def test_invalid_setting_is_named(tmp_path):

@@ -8,7 +8,7 @@ from typing import Protocol
 from bot.core.bot import APOLOGY, SkillBot
 from bot.core.deps import Deps
 from bot.core.model import Command, Reply, Result
-from bot.core.ports import RateLimitPort, StatePort
+from bot.core.ports import RateLimitPort, SeenPort, StatePort
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 
@@ -30,6 +30,8 @@ class Host(Protocol):
     def state(self) -> StatePort: ...
     @property
     def limits(self) -> RateLimitPort | None: ...
+    @property
+    def seen(self) -> SeenPort: ...
 
 
 class AdapterBase:

@@ -36,7 +36,13 @@ MAX_FILES = 10  # attachments per message
 COLOUR = discord.Colour(0x5865F2)
 
 _INLINE = re.compile(r"(\*\*.+?\*\*|`[^`\n]+`)")
-_NEEDS_MARKDOWN_ESCAPE = re.compile(r"[\\*_~|`>#\[]|^\s*-", re.MULTILINE)
+_NEEDS_MARKDOWN_ESCAPE = re.compile(r"[\\*_~|`>#\[\]]|^\s*-", re.MULTILINE)
+# escape_markdown only escapes a whole [text](url); bold or code splits a masked link into pieces
+# ("[", "**click**", "](http://…)"), so every bracket is escaped on its own. Brackets are parked on
+# private-use characters (sanitize() drops those from user text) while escape_markdown runs, so its
+# escaping of backslashes can't turn our "\[" back into a live "[".
+_PARK = str.maketrans({"[": "\ue000", "]": "\ue001"})
+_UNPARK = str.maketrans({"\ue000": "\\[", "\ue001": "\\]"})
 _ANGLE = re.compile(r"<(?=[@#!/:&a])")  # <@&role>, <#channel>, </cmd:1>: shown as text, never resolved
 _STYLES = {Style.PRIMARY: discord.ButtonStyle.primary, Style.DANGER: discord.ButtonStyle.danger,
            Style.DEFAULT: discord.ButtonStyle.secondary}
@@ -86,7 +92,7 @@ def allowed_mentions(user_ids: set[int] | None = None) -> discord.AllowedMention
 def escape_plain(text: str) -> str:
     """User-visible text that cannot format, ping or resolve to a role/channel."""
     if _NEEDS_MARKDOWN_ESCAPE.search(text):  # most text has nothing to escape; skip the costly pass
-        text = escape_markdown(text)
+        text = escape_markdown(text.translate(_PARK)).translate(_UNPARK)
     if "@" in text:
         text = escape_mentions(text)
     return _ANGLE.sub("<\u200b", text) if "<" in text else text

@@ -8,13 +8,13 @@ Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode on /slack/events.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -23,11 +23,12 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters import slack_http
 from bot.adapters.base import AdapterBase, Host
 from bot.adapters.slack_blocks import home_view, parse_action_id, render, unescape
+from bot.adapters.ttl_cache import TTLCache
 from bot.core.delivery import SENT, Delivery, DeliveryStatus, deliver_posts
 from bot.core.model import Action, ChannelRef, Command, Reply, UserRef
 from bot.core.pacing import MAX_WAIT, Deferred, Pacer
@@ -41,8 +42,14 @@ PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
 READY_TIMEOUT = 30.0
 USER_CACHE_SECONDS = 300.0
+USER_CACHE_ENTRIES = 2000  # the users active in the last 5 minutes; older ones are looked up again
 RESPONSE_URL_USES = 5  # Slack accepts 5 posts per response_url; more go through the Web API
-REPLAY_WINDOW = 60 * 5  # bolt rejects older timestamps; we remember signatures this long
+
+
+def _unauthorized() -> web.Response:
+    """A bare 401: nothing about why, and never the body."""
+    return web.Response(status=401)
+
 
 CHANNEL_GAP = 1.0  # Slack allows about one message per second per channel
 
@@ -192,40 +199,20 @@ class SlackSender:
             self._last_post.popitem(last=False)
 
 
-def _ack_at_once(body: str) -> bool:
-    """Slash commands and button clicks: the request kinds whose acknowledgement carries nothing."""
-    form = parse_qs(body)
-    if form.get("command"):
-        return True
-    payload = form.get("payload")
-    if not payload:
-        return False
-    try:
-        return json.loads(payload[0]).get("type") == "block_actions"
-    except (ValueError, AttributeError):
-        return False
+@dataclass(frozen=True, slots=True)
+class SlackProfile:
+    """The four facts the bot uses from users.info (the whole answer is ~7 KiB a user)."""
 
+    display_name: str
+    fallback_name: str
+    is_admin: bool
+    tz: str | None
 
-class _ReplayGuard:
-    """Rejects a signed body seen before: bolt checks the signature and the age, not repeats."""
-
-    def __init__(self, signing_secret: str):
-        self.verifier = SignatureVerifier(signing_secret)
-        self.seen: OrderedDict[str, float] = OrderedDict()
-
-    def verdict(self, body: str, headers) -> str:
-        """"forged" (bad signature or stale timestamp; bolt answers 401), "replay" or "fresh"."""
-        signature = headers.get("X-Slack-Signature", "")
-        timestamp = headers.get("X-Slack-Request-Timestamp", "")
-        if not self.verifier.is_valid(body, timestamp, signature):
-            return "forged"  # not remembered: only genuine requests can be replayed
-        now = time.time()
-        while self.seen and next(iter(self.seen.values())) < now - REPLAY_WINDOW:
-            self.seen.popitem(last=False)
-        if signature in self.seen:
-            return "replay"
-        self.seen[signature] = now
-        return "fresh"
+    @classmethod
+    def of(cls, info: dict) -> SlackProfile:
+        profile = info.get("profile") or {}
+        return cls(str(profile.get("display_name") or ""), str(info.get("real_name") or info.get("name") or ""),
+                   bool(info.get("is_admin") or info.get("is_owner")), info.get("tz") or None)
 
 
 class SlackAdapter(AdapterBase):
@@ -256,12 +243,12 @@ class SlackAdapter(AdapterBase):
                                      timeout=int(max(1, settings.send_timeout)))
         self.sender = SlackSender(send_client, app.metrics,
                                   Pacer(app.limits, PLATFORM, settings.slack_rate))
-        self._replay = _ReplayGuard(secret) if secret else None
+        self.signing_secret = secret
         self.ping_interval = ping_interval
         self.handler: AsyncSocketModeHandler | None = None
         self.bot_user_id = ""
         self.started = False
-        self._users: dict[str, tuple[float, dict]] = {}
+        self._users: TTLCache[SlackProfile] = TTLCache(USER_CACHE_ENTRIES, USER_CACHE_SECONDS)
         self._background: set[asyncio.Task] = set()
 
     def _register(self) -> None:
@@ -307,13 +294,22 @@ class SlackAdapter(AdapterBase):
         return not client.closed and client.current_session is not None and not client.current_session.closed
 
     async def handle_http(self, request: web.Request) -> web.Response:
+        """Verify (once across replicas), parse, then hand to bolt; anything unsigned gets a bare 401."""
+        signed = slack_http.signed_headers(request.headers)
+        if signed is None or not self.signing_secret:
+            return _unauthorized()
         body = await request.text()
-        verdict = self._replay.verdict(body, request.headers) if self._replay is not None else "forged"
-        if verdict == "replay":
-            return web.Response(status=401, text="")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string,
-                                        headers={k: request.headers.getall(k) for k in request.headers})
-        if verdict == "fresh" and _ack_at_once(body):
+        timestamp, signature = signed
+        if not slack_http.valid_signature(self.signing_secret, body, timestamp, signature):
+            return _unauthorized()
+        if not await asyncio.to_thread(self.app.seen.first_sight, signature, datetime.now(UTC)):
+            return _unauthorized()  # a replay: this or another replica already answered it
+        try:
+            parsed = slack_http.parse_body(body, request.content_type)
+        except (ValueError, TypeError):
+            return web.Response(status=400)
+        bolt_request = slack_http.bolt_request(body, parsed, request.query_string, request.headers)
+        if slack_http.acks_with_nothing(parsed):
             # Our acks are empty, so a signed command or click can be answered 200 now; bolt polls for
             # the ack every 10 ms, which under load queues acknowledgements behind each other.
             self._dispatch_in_background(bolt_request)
@@ -337,25 +333,25 @@ class SlackAdapter(AdapterBase):
             log.warning("slack dispatch answered %s after an early ack", task.result().status)
 
     # -- translate in ----------------------------------------------------------------------------
-    async def _user_info(self, user_id: str) -> dict:
+    async def _profile(self, user_id: str) -> SlackProfile:
         cached = self._users.get(user_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             info = (await self.client.users_info(user=user_id)).get("user") or {}
         except Exception as exc:  # noqa: BLE001 - without users.info the user is simply not an admin
             log.warning("slack users.info failed: %s", delivery_for(exc).detail)
             info = {}
-        self._users[user_id] = (time.monotonic() + USER_CACHE_SECONDS, info)
-        return info
+        profile = SlackProfile.of(info)
+        self._users.put(user_id, profile)
+        return profile
 
     async def user(self, team_id: str, user_id: str, name: str = "") -> UserRef:
-        info = await self._user_info(user_id)
+        profile = await self._profile(user_id)
         admins = self.app.settings.admin_ids
-        is_admin = user_id in admins or f"slack:{user_id}" in admins or bool(info.get("is_admin") or info.get("is_owner"))
-        profile = info.get("profile") or {}
-        name = profile.get("display_name") or name or info.get("real_name") or info.get("name") or user_id
-        return UserRef(PLATFORM, team_id, user_id, name=name, is_admin=is_admin, tz=info.get("tz") or None)
+        is_admin = user_id in admins or f"slack:{user_id}" in admins or profile.is_admin
+        return UserRef(PLATFORM, team_id, user_id, name=profile.display_name or name or profile.fallback_name or user_id,
+                       is_admin=is_admin, tz=profile.tz)
 
     @staticmethod
     def channel(team_id: str, channel_id: str, name: str = "") -> ChannelRef:

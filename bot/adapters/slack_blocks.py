@@ -3,7 +3,7 @@
 Slack rejects a message that breaks a limit, so everything is split to fit instead:
 3,000 characters per section text, 10 fields per section, 25 buttons per actions block and
 50 blocks per message (a long reply becomes several messages). Text is escaped (& < >) so user
-text can never become <!channel>; only neutral mentions turn into real <@U123> mentions.
+text can never become <!channel>, and no message ever pings: members are named, never <@U123>.
 """
 from __future__ import annotations
 
@@ -52,10 +52,11 @@ def _mrkdwn_piece(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """The neutral markdown subset as Slack mrkdwn, escaped, mentions as <@U123>."""
+    """The neutral markdown subset as Slack mrkdwn, escaped; mentions as the member's display name in
+    plain text, because any <@U123> notifies that member (a weekly digest would ping the whole team)."""
     out = []
     for piece in split_mentions(text):
-        out.append(f"<@{escape(piece.user_id)}>" if isinstance(piece, Mention) else _mrkdwn_piece(piece))
+        out.append(escape(piece.name) if isinstance(piece, Mention) else _mrkdwn_piece(piece))
     return "".join(out)
 
 

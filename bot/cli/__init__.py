@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = _settings()  # validated once, before anything starts
     # Services log their events; interactive commands stay quiet unless LOG_LEVEL says otherwise.
     default = "INFO" if args.command in {"run", "slack", "discord", "nudges", "digest"} else "WARNING"
-    setup_logging(settings.log_level or default, settings.log_format)
+    setup_logging(settings.log_level or default, settings.log_format, settings.secret_values())
     handlers = {None: cmd_console, "ask": cmd_ask, "content": cmd_content, "db": cmd_db}
     from bot.cli.platforms import PLATFORM_COMMANDS
     handlers.update(PLATFORM_COMMANDS)

@@ -35,6 +35,12 @@ class StatePort(Protocol):
     def set(self, key: str, value: str) -> None: ...
 
 
+class SeenPort(Protocol):
+    """Keys seen recently, shared by every process (e.g. Slack request signatures against replays)."""
+
+    def first_sight(self, key: str, now: datetime) -> bool: ...
+
+
 class TrackStorePort(Protocol):
     """Users, enrollments and step events."""
 

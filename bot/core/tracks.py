@@ -30,8 +30,22 @@ NEXT_TRACK = {
 }
 
 
+NOT_ON_A_TRACK = "You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`."
+# A user's schedule before they set one (the users table's column defaults).
+DEFAULT_WEEKDAY, DEFAULT_MINUTE = 0, 9 * 60
+
+
 def user_of(deps: Deps, cmd: Command) -> UserRecord:
+    """For commands that store something: get or create the user."""
     return deps.tracks.ensure_user(cmd.user, default_tz=safe_zone(cmd.user.tz))
+
+
+def stored_user(deps: Deps, cmd: Command) -> UserRecord:
+    """For reads and changes to an existing track: never creates a user, so a forgotten user (or
+    one who only opened the App Home) is not stored again. Fails kindly when there is nobody."""
+    if deps.tracks.find_user(cmd.user) is None:
+        raise UserError(NOT_ON_A_TRACK)
+    return user_of(deps, cmd)  # they wrote to us: refresh their name, and their DMs work again
 
 
 def weekly_of(user: UserRecord) -> Weekly:
@@ -83,7 +97,7 @@ def step_text(skill: Skill, index: int) -> str:
 def current_or_fail(deps: Deps, user: UserRecord) -> tuple[EnrollmentRecord, Skill]:
     enrollment = deps.tracks.current(user.id)
     if enrollment is None:
-        raise UserError("You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`.")
+        raise UserError(NOT_ON_A_TRACK)
     return enrollment, track_skill(deps, enrollment.track_id)
 
 
@@ -195,7 +209,7 @@ def _feature_fields(deps: Deps, user: UserRecord) -> list[Field]:
 
 
 def progress(deps: Deps, cmd: Command) -> Result:
-    user = user_of(deps, cmd)
+    user = stored_user(deps, cmd)
     enrollment = deps.tracks.current(user.id)
     if enrollment is None:
         latest = next(iter(deps.tracks.enrollments(user.id)), None)
@@ -204,7 +218,7 @@ def progress(deps: Deps, cmd: Command) -> Result:
         finished = _latest_finished(deps, user)
         if finished:
             return Result.of(progress_reply(deps, user, finished, track_skill(deps, finished.track_id)))
-        raise UserError("You're not on a track yet. Pick one with `/skill track <skill>`, e.g. `/skill track mlops`.")
+        raise UserError(NOT_ON_A_TRACK)
     return Result.of(progress_reply(deps, user, enrollment, track_skill(deps, enrollment.track_id)))
 
 
@@ -223,7 +237,7 @@ def _left_reply(deps: Deps, left: EnrollmentRecord) -> Reply:
 def advance(deps: Deps, cmd: Command, kind: str, note: str = "", step_index: int | None = None,
             enrollment_id: int | None = None) -> Result:
     """Finish or skip a step. With step_index (a button) only that exact step is touched."""
-    user = user_of(deps, cmd)
+    user = stored_user(deps, cmd)
     if enrollment_id is not None:
         enrollment = deps.tracks.enrollment(enrollment_id)
         if enrollment is None or enrollment.user_id != user.id:
@@ -320,7 +334,7 @@ def skip(deps: Deps, cmd: Command, args: str) -> Result:
 
 # -- pause / resume / leave -----------------------------------------------------------------
 def pause(deps: Deps, cmd: Command, args: str = "") -> Result:
-    user = user_of(deps, cmd)
+    user = stored_user(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
     if enrollment.status == EnrollmentStatus.PAUSED:
         return Result.of(Reply(title="Already paused", sections=("`/skill resume` when you're ready.",)))
@@ -330,7 +344,7 @@ def pause(deps: Deps, cmd: Command, args: str = "") -> Result:
 
 
 def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
-    user = user_of(deps, cmd)
+    user = stored_user(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
     if enrollment.status == EnrollmentStatus.ACTIVE:
         return Result.of(Reply(title=f"Your {skill.title} track is already running",
@@ -343,7 +357,7 @@ def resume(deps: Deps, cmd: Command, args: str = "") -> Result:
 
 def leave(deps: Deps, cmd: Command, args: str = "") -> Result:
     """leave, quit, stop: easy to type by accident, so ask first."""
-    user = user_of(deps, cmd)
+    user = stored_user(deps, cmd)
     enrollment, skill = current_or_fail(deps, user)
     owner = cmd.user.user_id
     return Result.of(Reply(
@@ -378,15 +392,17 @@ def resume_button(deps: Deps, cmd: Command) -> Result:
 
 # -- schedule -------------------------------------------------------------------------------
 def schedule(deps: Deps, cmd: Command, args: str) -> Result:
-    user = user_of(deps, cmd)
     if not args:
-        weekly = weekly_of(user)
+        # Showing the schedule stores nobody new.
+        stored = user_of(deps, cmd) if deps.tracks.find_user(cmd.user) else None
+        weekly = weekly_of(stored) if stored else Weekly(DEFAULT_WEEKDAY, DEFAULT_MINUTE, safe_zone(cmd.user.tz))
         when = format_local(next_occurrence(weekly, deps.clock()), weekly.tz)
-        state = "" if user.schedule_set else " (the default)"
+        state = "" if stored and stored.schedule_set else " (the default)"
         return Result.of(Reply(title="Your weekly check-in", sections=(
             f"{weekly.describe()}{state}. The next one would be {when}.",
             "Change it: `/skill schedule <weekday> <HH:MM> [time zone]`, e.g. `/skill schedule fri 17:30 Europe/Berlin`.",
         )))
+    user = user_of(deps, cmd)
     try:
         weekly = _zone_only(args, user) or parse_weekly(args, user.checkin_tz)
     except ZoneSuggestion as suggestion:

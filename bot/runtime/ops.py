@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import SecretStr
+
 from bot.adapters.slack_manifest import BOT_SCOPES
 from bot.cli import _settings
 from bot.settings import Settings
@@ -146,19 +148,19 @@ async def _platform_checks(settings: Settings, database_ok: bool) -> list[Check]
 def masked(value) -> str:
     if value is None:
         return "(not set)"
-    secret = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    return f"{secret[:4]}…{'*' * 6} (set)" if len(secret) > 12 else "****** (set)"
+    # Wholly: even a prefix of a signing secret narrows a brute force, and tokens' prefixes say little.
+    return "****** (set)"
 
 
 def cmd_config(args) -> int:
-    from bot.store.db import safe_url
+    from bot.store.db import redact_url
     settings = _settings()
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        if "token" in name or "secret" in name:
+        if isinstance(value, SecretStr) or any(word in name for word in ("token", "secret", "password", "key")):
             shown = masked(value) if value is not None else "(not set)"
-        elif name == "database_url":
-            shown = safe_url(value)
+        elif name.endswith("_url") and value:
+            shown = redact_url(value)
         else:
             shown = "(not set)" if value in (None, "") else str(value)
         print(f"{field.alias or name.upper()}={shown}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -44,9 +45,28 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# Connection options that are never secret; every other query value is hidden (password=, sslpassword=,
+# a token some proxy wants, ...), because a list of secret names is never complete.
+_HARMLESS_QUERY = {"sslmode", "connect_timeout", "application_name", "target_session_attrs", "client_encoding",
+                   "check_same_thread", "timeout", "mode", "cache", "uri", "gssencmode", "channel_binding"}
+
+
+def redact_url(url: str) -> str:
+    """Any URL with its password and every query value that might be a secret replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{userinfo}@{host}"
+    query = "&".join(f"{key}={value if key.lower() in _HARMLESS_QUERY else '***'}"
+                     for key, value in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def safe_url(url: str) -> str:
-    """The URL with any password hidden, for logs and `skillbot config`."""
-    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    """The database URL with any password hidden (user info and query), for logs and `skillbot config`."""
+    return redact_url(normalize_url(url))
 
 
 # What a database that is down, refusing or misaddressed raises; the CLI turns it into one line.

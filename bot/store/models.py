@@ -343,3 +343,16 @@ class PlatformLimit(Base):
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     next_slot: Mapped[float] = mapped_column(Float, default=0.0)
     paused_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SeenSignature(Base):
+    """Slack request signatures already answered: a replay to any replica (or after a restart) is refused.
+
+    Rows older than Slack's 5-minute timestamp window are useless (bolt refuses the timestamp) and
+    are pruned as new ones arrive.
+    """
+
+    __tablename__ = "slack_seen_signatures"
+
+    signature: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,7 +1,7 @@
 """question log: refused questions, answered topics and 👍/👎 votes, without user ids
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 05:00:00
 
 The values are written out, not imported from bot.core.states: a migration records the schema as
@@ -17,7 +17,7 @@ from alembic import op
 import bot.store.types
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

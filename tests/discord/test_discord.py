@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import aiohttp
+import pytest
 
 from bot.adapters.discord_render import render
 from bot.adapters.discord_sync import state_key
@@ -79,6 +81,20 @@ async def test_mention_injection_never_pings(driver, fake):
     raw = str(body["embeds"])
     assert "@everyone" not in raw and "@here" not in raw and "<@&" not in raw
     assert body["allowed_mentions"] == {"parse": []}
+
+
+_LIVE_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")  # [text]( with neither bracket escaped
+
+
+@pytest.mark.parametrize("evil", ["[**click**](http://evil.example)", "[`click`](http://evil.example)",
+                                  "[click](http://evil.example)", "\\[click](http://evil.example)"])
+async def test_masked_links_in_user_text_are_escaped(evil):
+    reply = Reply(title="You said", sections=(f"**{evil}** and {evil}", f"- {evil}"),
+                  fields=(Field("Note", evil),))
+    [message] = render(reply)
+    embed = message.embeds[0]
+    for text in (embed.description, embed.fields[0].value):
+        assert not _LIVE_LINK.search(text.replace("\\\\", "")), text
 
 
 async def test_neutral_mentions_ping_only_that_user():

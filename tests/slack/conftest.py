@@ -15,7 +15,7 @@ from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, USERS, FakeSlack, buttons_in
 
 TIMEOUT = 5.0
 SECRET = "test-signing-secret"
-_PINGS = re.compile(r"<!(here|channel|everyone)|<!subteam|<@&")
+_PINGS = re.compile(r"<!(here|channel|everyone)|<!subteam|<@")  # names, never pings
 
 
 def flatten(messages: list[dict]) -> str:

@@ -180,6 +180,38 @@ async def test_app_home_shows_progress_and_schedule(driver, fake):
     assert "step 1 of" in shown and "weekly check-in" in shown.lower()
 
 
+async def test_app_home_after_forget_me_stores_nothing_again(driver, fake):
+    await driver.say("/skill track mlops")
+    await driver.say("/skill forget-me")
+    assert "gone" in await driver.press("Delete my data")
+    event = {"type": "app_home_opened", "user": USERS["alice"]["id"], "channel": "D0ALICE", "tab": "home"}
+    await driver.send("events_api", fake.event_payload(event))
+    await fake.wait_for(lambda: fake.called("views.publish"), TIMEOUT)
+    await driver.settle()
+    shown = flatten([fake.called("views.publish")[0].args["view"]])
+    assert "not on a track" in shown and "(the default)" in shown
+    alice = UserRef("slack", TEAM, USERS["alice"]["id"])
+    assert driver.app.deps.tracks.find_user(alice) is None
+    assert "nothing stored" in await driver.say("/skill export")
+
+
+async def test_team_digest_names_members_without_pinging_them(driver, fake, clock):
+    from bot.teams.digest import run_digests
+    from tests.teams_helpers import FRIDAY
+    await driver.say("/skill team here", user="carol")  # carol is a workspace admin
+    for user in ("alice", "bob"):
+        await driver.say("/skill track ml", user=user)
+        await driver.say("/skill done", user=user)
+        await driver.say("/skill share on", user=user)
+    clock.now = FRIDAY
+    mark = len(fake.calls)
+    await run_digests(driver.app, {"slack": driver.adapter.sender}, FRIDAY)
+    [digest] = [c.args for c in fake.calls[mark:] if c.method == "chat.postMessage"]
+    text = json.dumps(digest)
+    assert "<@" not in text and USERS["alice"]["id"] not in text
+    assert "alice" in flatten([digest]) and "bob" in flatten([digest])
+
+
 # -- users -----------------------------------------------------------------------------------------
 async def test_users_info_gives_time_zone_and_admin_and_is_cached(socket_driver, fake):
     carol = await socket_driver.adapter.user(TEAM, USERS["carol"]["id"], "carol")
@@ -292,13 +324,14 @@ async def test_huge_reply_reaches_the_user_in_pieces(driver, fake):
     assert all(len(m["blocks"]) <= 50 for m in via_url)
 
 
-def test_text_is_escaped_and_only_neutral_mentions_ping():
-    reply = Reply(title="<!channel>", sections=(f"Hi {mention('U123', 'Bob')} & <!here> <@U999> **bold**\n- item",))
+def test_text_is_escaped_and_members_are_named_without_a_ping():
+    reply = Reply(title="<!channel>", sections=(f"Hi {mention('U123', 'Bob <b>')} & <!here> <@U999> **bold**\n- item",))
     blocks = slack_blocks.render(reply)[0].blocks
     text = json.dumps(blocks)
     assert "<!here>" not in text and "<!channel>" not in text and "<@U999>" not in text
     section = blocks[1]["text"]["text"]
-    assert section == "Hi <@U123> &amp; &lt;!here&gt; &lt;@U999&gt; *bold*\n• item"
+    assert section == "Hi Bob &lt;b&gt; &amp; &lt;!here&gt; &lt;@U999&gt; *bold*\n• item"
+    assert "<@" not in text
     assert "<!" not in slack_blocks.render(reply)[0].text
 
 
