@@ -12,9 +12,7 @@ from bot.runtime.logging_setup import SDK_LOGGERS, Redact, setup_logging
 def debug_logging(monkeypatch):
     root = logging.getLogger()
     saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in SDK_LOGGERS})
-    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
-    monkeypatch.setenv("DISCORD_TOKEN", "discord-secret-token-value")
-    setup_logging()
+    setup_logging("DEBUG", "text", ("discord-secret-token-value",))  # as Settings would pass them
     yield root
     root.handlers[:], root.level = saved[0], saved[1]
     for name, level in saved[2].items():

@@ -11,8 +11,7 @@ from tests.checkins_helpers import RecordingSender, tick
 
 
 def exported(bot, user: str = "alice") -> dict:
-    text = bot.say("/skill export", user=user)
-    return json.loads(text[text.index("{"):text.rindex("}") + 1])
+    return bot.export(user)
 
 
 async def test_export_holds_checkins_and_answers_milestones_and_administered_channels(bot, app, clock):

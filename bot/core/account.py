@@ -41,11 +41,12 @@ def export_reply(data: dict) -> Reply:
     """The export as a JSON file (valid whatever the user wrote), and inline too when it is short."""
     # A backtick could close the code block; \u0060 is the same JSON string and cannot.
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str).replace("`", "\\u0060")
+    compact = json.dumps(data, ensure_ascii=False, default=str).replace("`", "\\u0060")  # shown inline
     steps = sum(len(e["steps"]) for e in data.get("enrollments", []))
     tracks = len(data.get("enrollments", []))
     summary = (f"{tracks} track{'s' if tracks != 1 else ''}, {steps} step{'s' if steps != 1 else ''}. "
                f"Everything is in the attached file {EXPORT_FILE}.")
-    sections = (summary, "```\n" + text + "\n```") if len(text) <= INLINE_LIMIT else (summary,)
+    sections = (summary, "```\n" + compact + "\n```") if len(compact) <= INLINE_LIMIT else (summary,)
     return Reply(title="Your data", sections=sections,
                  attachments=(Attachment(EXPORT_FILE, text.encode("utf-8"), "application/json", alt="your data as JSON"),))
 

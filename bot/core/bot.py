@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.content.loader import Catalog
@@ -21,6 +22,7 @@ ButtonHandler = Callable[[Deps, Command], Result]
 
 APOLOGY = Reply(title="Sorry, something went wrong on my side", sections=("It's been logged. Please try again in a moment.",))
 STALE_BUTTON = Reply(title="That button has expired", sections=("It's from an older message. Try the command again.",))
+MET_MEMORY = 50_000  # people welcomed in this process (about 100 bytes each)
 
 
 # Told after each command: (platform, kind, seconds). The app wires it to metrics.
@@ -33,6 +35,10 @@ class SkillBot:
     def __init__(self, deps: Deps, on_handled: HandledHook | None = None):
         self.deps = deps
         self.on_handled = on_handled
+        # People already welcomed or hinted, kept in memory only: storing them would keep a record of
+        # someone who only read (or who asked to be forgotten). Bounded; after a restart the hint may
+        # come once more.
+        self._met: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         self.text_handlers: dict[str, TextHandler] = {
             "help": lambda d, c, a: Result.of(cards.help_reply()),
             "empty": lambda d, c, a: Result.of(cards.help_reply()),
@@ -93,7 +99,8 @@ class SkillBot:
     def _say(self, cmd: Command) -> Result:
         """Typed text: a welcome for greetings (and a bare /skill from someone new), else the verb's handler."""
         parsed = parse(sanitize(cmd.text))
-        first_contact = self.deps.tracks.find_user(cmd.user) is None
+        key = (cmd.user.platform, cmd.user.workspace, cmd.user.user_id)
+        first_contact = key not in self._met and self.deps.tracks.find_user(cmd.user) is None
         if onboarding.wants_welcome(parsed, first_contact):
             result = onboarding.welcome(self.deps, cmd)
         else:
@@ -104,8 +111,13 @@ class SkillBot:
             if first_contact and parsed.verb != "forget-me":
                 result = onboarding.with_hint(result)
         if first_contact and parsed.verb not in ("forget-me", "export"):
-            tracks.user_of(self.deps, cmd)  # met: the welcome and the hint come once
+            self._remember_met(key)  # the welcome and the hint come once
         return result
+
+    def _remember_met(self, key: tuple[str, str, str]) -> None:
+        self._met[key] = None
+        while len(self._met) > MET_MEMORY:
+            self._met.popitem(last=False)
 
     def _press(self, cmd: Command) -> Result:
         handler = self.button_handlers.get(cmd.action.action_id) if cmd.action else None
