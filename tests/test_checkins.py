@@ -70,6 +70,7 @@ def leave(bot: BotDriver, user: str) -> None:
     ("Europe/Berlin", datetime(2027, 3, 28, tzinfo=UTC), datetime(2027, 10, 31, tzinfo=UTC)),
     ("America/New_York", datetime(2027, 3, 14, tzinfo=UTC), datetime(2027, 11, 7, tzinfo=UTC)),
 ])
+@pytest.mark.slow
 async def test_nine_local_stays_nine_local_across_both_dst_changes(live_app, travel, zone, spring, autumn):
     bot = BotDriver(live_app)
     for change in (spring, autumn):
@@ -87,6 +88,7 @@ async def test_nine_local_stays_nine_local_across_both_dst_changes(live_app, tra
         assert len(offsets) == 2  # the same wall time on both sides of the change
 
 
+@pytest.mark.slow
 async def test_kolkata_half_hour_zone(live_app, travel):
     bot, sender = BotDriver(live_app), RecordingSender()
     start = datetime(2026, 11, 29, tzinfo=UTC)

@@ -29,6 +29,7 @@ def delivered(*senders: RecordingSender) -> Counter[str]:
     return Counter(user_id for sender in senders for user_id, _ in sender.sent)
 
 
+@pytest.mark.slow
 async def test_two_dispatchers_racing_over_2000_deliver_each_exactly_once(replicas):
     seed_due(replicas[0].engine, 2000, DUE)
     senders = [RecordingSender(delay=0.001), RecordingSender(delay=0.001)]

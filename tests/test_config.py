@@ -44,6 +44,7 @@ def test_dotenv_is_read_for_log_settings_and_content_dir(tmp_path):
     assert done.stderr.startswith("{") or done.stderr == "", "LOG_FORMAT=json from .env gives JSON lines"
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_is_one_line_with_the_host_and_no_password(tmp_path):
     url = "postgresql://bob:hunter2secret@127.0.0.1:1/skills"
     for args in (["db", "upgrade"], [], ["db", "current"]):  # [] is the console
@@ -73,6 +74,7 @@ def test_doctor_in_an_empty_folder_leaves_it_empty_and_says_what_to_run(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_db_current_and_doctor_never_migrate_an_old_database(tmp_path):
     assert skillbot(tmp_path, "db", "upgrade").returncode == 0
     assert skillbot(tmp_path, "db", "downgrade", "0001").returncode == 0

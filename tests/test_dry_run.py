@@ -13,6 +13,8 @@ from bot.store.db import make_engine
 from bot.store.models import Enrollment, TeamChannel
 from tests.helpers import clean_env
 
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
+
 
 def skillbot(tmp_path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = clean_env(isolated=True, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")

@@ -24,6 +24,8 @@ from tests.checkins_helpers import RecordingSender, seed_due
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.test_run_e2e import BotProcess, db_upgrade, free_port
 
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
+
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 # The storm's length and Retry-After: the 5-minute storm, shortened (the same code paths run).
 STORM_SECONDS = float(os.environ.get("SKILLBOT_TEST_STORM_SECONDS", "4"))

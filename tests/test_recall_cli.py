@@ -4,8 +4,12 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.core.schedule import Weekly, next_occurrence
 from tests.test_cli import _run
+
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -22,6 +22,8 @@ from tests.helpers import clean_env
 from tests.slack.conftest import flatten
 from tests.test_run_e2e import BotProcess, db_upgrade, free_port
 
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
+
 # One claim takes at most 200 (the dispatcher's batch), so with more than that due the second
 # replica always finds a share left, whichever starts first.
 LEARNERS = 400

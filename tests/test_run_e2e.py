@@ -25,6 +25,8 @@ from tests.fakes.slack import BOT_TOKEN, TEAM, FakeSlack, http_body, signed_post
 from tests.helpers import clean_env
 from tests.slack.conftest import flatten as slack_flatten
 
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
+
 START_TIMEOUT = 30
 DISCORD_USERS = 120
 SLACK_USERS = 60

@@ -267,6 +267,7 @@ def test_four_week_streak_posts_once(team, app, clock):
 
 
 # -- scale ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_digest_for_500_members_fits_platform_limits(bot, app):
     bot.say("team here", user="alice", channel=CH, admin=True)
     channel = team_channel(app)

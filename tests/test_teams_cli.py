@@ -5,8 +5,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.core.schedule import Weekly, next_occurrence
 from tests.helpers import clean_env
+
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
 
 
 def _run(args, stdin: str, tmp_path):

@@ -4,8 +4,12 @@ from __future__ import annotations
 import asyncio
 import sys
 
+import pytest
+
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.helpers import clean_env
+
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
 
 
 async def skillbot(fake: FakeDiscord, db_url: str, *args: str) -> tuple[int, str]:

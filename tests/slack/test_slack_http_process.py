@@ -18,6 +18,8 @@ import pytest
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, http_body, sign
 from tests.slack.conftest import flatten
 
+pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
+
 SECRET = "process-signing-secret-0123456789"
 START_TIMEOUT = 30.0
 
