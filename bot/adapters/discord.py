@@ -37,8 +37,9 @@ PLATFORM = "discord"
 # A Discord user id is global, and check-ins (and their buttons) arrive in DMs, outside any server:
 # one person is one learner everywhere, so users are not scoped by server. Channels are.
 USER_SCOPE = "discord"
-DEFER_AFTER = 1.0  # seconds of core time before deferring; Discord drops an answer after 3
-DEFER_WHEN_BUSY = 8  # interactions already in flight: a new one would queue, so acknowledge it first
+DEFER_AFTER = 0.05  # seconds of core time before deferring: a quick answer goes direct, anything
+# slower shows "thinking..." at once, so the 3-second rule never depends on how busy the machine is
+DEFER_WHEN_BUSY = 2  # interactions already in flight: a new one would wait for the GIL, so acknowledge it first
 READY_TIMEOUT = 60.0
 MAX_RATELIMIT_WAIT = 30.0  # discord.py sleeps through 429s up to this (its minimum); longer ones come back to us
 

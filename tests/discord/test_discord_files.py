@@ -12,6 +12,7 @@ from tests.fakes.discord import CHANNEL_ID
 
 
 async def test_the_matrix_picture_is_attached_to_the_answer(driver, fake):
+    driver.adapter.defer_after = 5.0  # the direct answer path (the deferred one is tested below)
     out = await driver.say("/skill matrix")
     assert "Your skill matrix" in out
     (file,) = fake.files
