@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import sqlite3
 import threading
@@ -178,7 +179,7 @@ class Searcher:
         if folder is not None and path is not None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")  # replicas starting together never share one
                 tmp.write_text(json.dumps(dict(zip(words, stems, strict=True))), encoding="utf-8")
                 tmp.replace(path)
             except OSError:

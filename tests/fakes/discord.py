@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.files import EXTENSIONS, sniff
 from tests.fakes.limits import Weather, Window
 
 API = "/api/v10"
@@ -73,18 +74,7 @@ class UploadedFile:
 
 
 ATTACHMENT_LIMIT = 8 * 1024 * 1024  # the interaction's attachment_size_limit below
-EXTENSIONS = {"image/png": ".png", "application/json": ".json"}
 
-
-def sniff(data: bytes) -> str:
-    """The content type Discord would detect from the bytes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    try:
-        json.loads(data)
-    except ValueError:
-        return "application/octet-stream"
-    return "application/json"
 
 
 async def read_multipart(request: web.Request) -> tuple[dict | None, dict[int, tuple[str, bytes]]]:

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.files import EXTENSIONS, sniff
 from tests.fakes.limits import Weather, Window, retry_after_header
 
 TEAM = "T0TEAM"
@@ -72,18 +73,7 @@ class ApiError(Exception):
 MAX_UPLOAD = 1024 * 1024 * 1024  # Slack's limit for one file (1 GB)
 
 
-def sniff(data: bytes) -> str:
-    """The content type Slack would detect from the bytes themselves."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    try:
-        json.loads(data)
-    except ValueError:
-        return "application/octet-stream"
-    return "application/json"
 
-
-EXTENSIONS = {"image/png": ".png", "application/json": ".json"}
 
 
 @dataclass
