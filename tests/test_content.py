@@ -79,3 +79,37 @@ def test_cli_content_check(tmp_path):
                          env=clean_env())
     assert bad.returncode == 1
     assert "genai.yaml: topics[0].keywords" in bad.stderr
+
+
+def test_every_track_step_names_existing_topics_of_its_skill(catalog):
+    for skill in catalog.skills:
+        topic_ids = {t.id for t in skill.topics}
+        for week, step in enumerate(skill.track, start=1):
+            assert step.topics, f"{skill.id} week {week} names no topic"
+            assert set(step.topics) <= topic_ids, f"{skill.id} week {week}: {set(step.topics) - topic_ids}"
+
+
+def test_no_keyword_belongs_to_two_skills_without_a_disambiguation_entry(catalog):
+    owners: dict[str, set[str]] = {}
+    for skill in catalog.skills:
+        for topic in skill.topics:
+            for keyword in topic.keywords:
+                owners.setdefault(keyword.lower(), set()).add(skill.id)
+    shared = {k for k, skills in owners.items() if len(skills) > 1}
+    assert shared <= set(catalog.ambiguous), f"shared without an entry: {sorted(shared - set(catalog.ambiguous))}"
+
+
+def test_check_rejects_an_unknown_step_topic_and_an_unlisted_keyword_clash(tmp_path):
+    target = _copy(tmp_path)
+    mlops = yaml.safe_load((target / "mlops.yaml").read_text())
+    mlops["track"][0]["topics"] = ["no-such-topic"]
+    mlops["topics"][0]["keywords"].append("kubernetes pods")  # and the same keyword in cloud, below
+    (target / "mlops.yaml").write_text(yaml.safe_dump(mlops))
+    cloud = yaml.safe_load((target / "cloud.yaml").read_text())
+    cloud["topics"][0]["keywords"].append("kubernetes pods")
+    (target / "cloud.yaml").write_text(yaml.safe_dump(cloud))
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    messages = [str(e) for e in caught.value.errors]
+    assert any("track[0].topics" in m and "no-such-topic" in m for m in messages), messages
+    assert any("kubernetes pods" in m and "disambiguation" in m for m in messages), messages
