@@ -1,12 +1,17 @@
-"""The two frozen evaluation sets, aggregates only: this test never reports which questions fail, so
+"""The frozen evaluation sets, aggregates only: this test never reports which questions fail, so
 nobody tunes against them (see the headers of tests/data/frozen*_questions.yaml).
 
+Sets 1 and 2 served as validation in ranking round 4 (choosing the semantic weights); set 3 was written
+blind before that round and is the untouched one.
+
 Issue 11's targets are skill >= 95%, topic >= 92%, long posts >= 90% and refusals >= 95%. They are not
-met yet (the closing note gives the figures), so the test holds the line where the ranking stands on
-2026-11-30, one point below each measured figure: a change that makes unseen questions worse fails here.
+all met yet (the closing note gives the figures), so the test holds the line where the ranking stands,
+one point below each figure measured lexically (the default install): a change that makes unseen
+questions worse fails here, with or without the semantic extra.
 """
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +28,8 @@ FROZEN = {
                {"skill": 0.91, "topic": 0.85, "long": 0.88, "refused": 0.92}),
     "frozen2": ("frozen2_questions.yaml", "frozen2_refuse.txt",
                 {"skill": 0.90, "topic": 0.85, "long": 0.94, "refused": 0.85}),
+    "frozen3": ("frozen3_questions.yaml", "frozen3_refuse.txt",
+                {"skill": 0.91, "topic": 0.88, "long": 0.92, "refused": 0.89}),
 }
 TARGETS = {"skill": 0.95, "topic": 0.92, "long": 0.90, "refused": 0.95}
 
@@ -46,9 +53,13 @@ def _figures(searcher: Searcher, questions_file: str, refuse_file: str) -> dict[
     }
 
 
-@pytest.fixture(scope="module")
-def searcher(catalog) -> Searcher:
-    return Searcher(catalog)
+@pytest.fixture(scope="module", params=["lexical", "semantic"])
+def searcher(request, catalog) -> Searcher:
+    if request.param == "semantic" and importlib.util.find_spec("wordllama") is None:
+        pytest.skip("the semantic extra (wordllama) is not installed")
+    built = Searcher(catalog, semantic=request.param == "semantic")
+    assert built.semantic == (request.param == "semantic"), "wordllama is installed but its model did not load"
+    return built
 
 
 @pytest.mark.parametrize("name", sorted(FROZEN))

@@ -212,6 +212,18 @@ def cache_dir() -> Path | None:
     return Path(base) / "skillbot"
 
 
+def save_in_cache(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a cache file through a per-process temporary file, so replicas starting together never
+    interleave; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{os.getpid()}.tmp.{path.name}")
+        write(tmp)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 def _marker_dir() -> Path:
     return (cache_dir() or Path("/nonexistent")) / "content-ok"
 
