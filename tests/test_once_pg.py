@@ -1,6 +1,9 @@
 """Exactly once in bad weather (issue 16), on PostgreSQL, against the fakes with the real SDKs:
 a slow platform and a late second dispatcher, a 429 storm with two `skillbot run` replicas, sends the
-platform accepted before the connection dropped or timed out, and an 8-day outage."""
+platform accepted before the connection dropped or timed out (Slack and Discord), and an 8-day outage.
+
+The scenarios that start `skillbot` processes are marked slow (`pytest -m slow`); the in-process ones
+take seconds and run by default."""
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bot.adapters.discord import DiscordAdapter, DiscordSender
 from bot.adapters.slack import SlackSender
 from bot.app import build_app
 from bot.checkins.dispatch import run_checkins
@@ -21,10 +25,9 @@ from bot.core.pacing import Pacer
 from bot.settings import Settings
 from bot.store.models import CheckinDelivery, Enrollment, User
 from tests.checkins_helpers import RecordingSender, seed_due
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.test_run_e2e import BotProcess, db_upgrade, free_port
-
-pytestmark = pytest.mark.slow  # process-level scenarios: CI runs them (`pytest -m slow`)
 
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 # The storm's length and Retry-After: the issue's 5-minute storm, shortened (the same code paths run).
@@ -91,6 +94,7 @@ async def _run_once(env: dict, cwd, now: datetime) -> subprocess.CompletedProces
                                    env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 async def test_a_late_second_dispatcher_never_resends_what_a_slow_one_is_sending(pg_url, tmp_path, fake_slack):
     """Slack answers each message in 1 s; dispatcher B starts 6 (simulated) minutes after A, past the
     5-minute lease, while A is still sending: every user gets exactly one check-in."""
@@ -115,6 +119,7 @@ async def test_a_late_second_dispatcher_never_resends_what_a_slow_one_is_sending
     assert statuses.get("sent") == users and statuses["_unanswered"] == {1}, statuses
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 async def test_a_429_storm_with_two_replicas_sends_once_and_nobody_sends_inside_a_window(pg_url, tmp_path,
                                                                                          fake_slack):
     users = 40
@@ -174,6 +179,82 @@ async def test_a_send_the_platform_accepted_is_never_sent_again(pg_app, mode):
         assert "skillbot_uncertain_sends_total" in pg_app.metrics.render().decode()
     finally:
         await fake.stop()
+
+
+DISCORD_USER = "800000000000000001"
+
+
+@pytest.fixture
+async def fake_discord():
+    fake = await FakeDiscord().start()
+    yield fake
+    await fake.stop()
+    assert fake.unknown == [], f"the bot called endpoints Discord does not have: {fake.unknown}"
+
+
+@pytest.fixture
+async def discord_bot(pg_url, catalog, clock, fake_discord):
+    """The real discord.py client (the adapter, connected to the fake's gateway) and an app on PostgreSQL."""
+    settings = Settings(DATABASE_URL=pg_url, DISCORD_TOKEN=fake_discord.token, DISCORD_API_URL=fake_discord.api_url,
+                        DISCORD_GATEWAY_URL=fake_discord.gateway_url)
+    app = build_app(settings, catalog=catalog, clock=clock)
+    adapter = DiscordAdapter(app, guild_ready_timeout=0.01, identify_delay=0.01)
+    await asyncio.wait_for(adapter.start(), 10)
+    yield app, adapter
+    await asyncio.wait_for(adapter.stop(), 10)
+    app.engine.dispose()
+
+
+def seed_discord_learner(engine) -> None:
+    """One Discord learner whose check-in is due at DUE (a Discord user id is a snowflake)."""
+    seed_due(engine, 1, DUE, platform="discord")
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.platform == "discord").values(platform_user_id=DISCORD_USER))
+
+
+def discord_checkin_posts(fake: FakeDiscord) -> list:
+    return fake.calls_to("POST", r"/channels/\d+/messages$")
+
+
+@pytest.mark.parametrize("mode", ["drop", "timeout", "500"])
+async def test_a_discord_send_the_platform_accepted_is_never_sent_again(discord_bot, fake_discord, mode):
+    """Discord creates the check-in, then the connection drops, the answer never comes, or it answers 500
+    (discord.py would retry that after 1 s; the send timeout comes first): "uncertain", one message ever."""
+    app, adapter = discord_bot
+    fake_discord.weather.hang = 1.5  # past the 1 s send timeout
+    fake_discord.weather.accept_then(mode)
+    sender = DiscordSender(adapter.client, app.metrics, adapter.pacer, timeout=1)
+    seed_discord_learner(app.engine)
+    report = await run_checkins(app, {"discord": sender}, DUE + timedelta(minutes=1), "w1")
+    assert report.uncertain == 1 and report.sent == 0, report
+    # Later ticks, by another worker, past the lease and within the 12-hour window, never send it again.
+    for later in (timedelta(minutes=10), timedelta(hours=2)):
+        again = await run_checkins(app, {"discord": sender}, DUE + later, "w2")
+        assert again.sent == again.uncertain == 0, again
+    dm = fake_discord.dm_channels[DISCORD_USER]
+    assert fake_discord.delivered == {dm: 1} and len(discord_checkin_posts(fake_discord)) == 1
+    assert "Weekly check-in" in str(fake_discord.messages[dm][0]["embeds"])
+    assert app.deps.checkins.counts() == {"uncertain": 1}
+    assert 'skillbot_uncertain_sends_total{kind="checkin",platform="discord"} 1.0' in app.metrics.render().decode()
+
+
+async def test_a_discord_500_after_the_message_was_created_is_retried_under_its_nonce_and_arrives_once(
+        discord_bot, fake_discord):
+    """With the usual send timeout discord.py retries the 500 itself, with the same nonce and enforce_nonce:
+    Discord hands back the message it made, so the learner has one check-in and it is recorded sent."""
+    app, adapter = discord_bot
+    fake_discord.weather.accept_then("500")
+    sender = DiscordSender(adapter.client, app.metrics, adapter.pacer, timeout=10)
+    seed_discord_learner(app.engine)
+    report = await run_checkins(app, {"discord": sender}, DUE + timedelta(minutes=1), "w1")
+    assert report.sent == 1 and report.uncertain == 0, report
+    for later in (timedelta(minutes=10), timedelta(hours=2)):
+        await run_checkins(app, {"discord": sender}, DUE + later, "w2")
+    first, retry = discord_checkin_posts(fake_discord)
+    assert first.status == 500 and retry.status == 200 and first.body["nonce"] == retry.body["nonce"]
+    assert first.body["enforce_nonce"] is True
+    assert fake_discord.delivered == {fake_discord.dm_channels[DISCORD_USER]: 1}
+    assert app.deps.checkins.counts() == {"sent": 1}
 
 
 async def test_after_8_days_down_the_checkin_due_30s_ago_is_sent_once_and_the_stale_one_is_not(pg_app):
