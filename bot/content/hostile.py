@@ -63,7 +63,7 @@ _PATTERNS = [
     r"\b(?:you|bot)\s+(?:were|was|are|have\s+been)\s+(?:configured|initiali[sz]ed|programmed|instructed|told)\b",
     (r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me)\s+"
     r"(?:all\s+)?(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?(?:instructions|rules|prompt|guidelines|directives|settings)\b"),
-    (r"\bwhat(?:'s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
+    (r"\bwhat(?:'s|s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
     r"secret\s+key)s?\b"),
     r"^\W*(?:admin|moderator|mod|owner|developer|system)\s+(?:here|speaking|message|notice|override)\b",
     (r"\b(?:message|note|notice|instruction)\s+from\s+(?:the\s+|your\s+)?(?:admins?|developers?|system|operators?|"
@@ -83,6 +83,28 @@ _PATTERNS = [
     r"restrictions?|content\s+polic(?:y|ies)|moderation)\b"),
     r"\b(?:maintenance|debug|admin|sudo|unrestricted|unfiltered)\s+mode\b",
     r"\bwhat\s+(?:was|is)\s+written\s+(?:above|before)\b|\b(?:everything|text|words)\s+(?:above|before)\s+this\b",
+    # the bot's own prompt or setup, however it is asked for ("respond with your full prompt")
+    (r"\b(?:your|ur|the\s+bot'?s?)\s+(?:full|entire|whole|complete|exact|original|initial|hidden|internal)\s+"
+     r"(?:prompt|instructions|rules|config(?:uration)?|setup)\b"),
+    r"\binstructions\s+(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:given|told)\b",
+    r"\b(?:print|output|echo|dump|list|show|paste)\b[^.?!\n]{0,20}\b(?:every|all)\s+(?:the\s+)?env(?:ironment)?\s+var",
+    # someone else's data, taken through the bot: its database, everyone's messages
+    (r"\b(?:dump|export|leak|exfiltrate|scrape|download|attach|post|send\s+me)\b[^.?!\n]{0,40}"
+     r"\b(?:users?\s+table|(?:all|every)\s+(?:the\s+)?(?:users|dms|messages|emails|conversations|chats)\b|"
+     r"(?:your|the\s+bot'?s?)\s+(?:database|db|logs?|user\s+data))"),
+    r"\b(?:dms?|messages)\s+(?:that\s+)?(?:people|users|everyone)\s+(?:have\s+|has\s+)?sent\s+you\b",
+    # spam through the bot: a private message to everyone
+    (r"\b(?:dm|dms|pm|private\s+message|direct\s+message)\b[^.?!\n]{0,40}\b(?:to\s+)?(?:everyone|everybody|"
+     r"all\s+(?:the\s+)?(?:\d+\s+)?(?:people|users|members))\b"),
+    # code and query injection: download-and-run chains, SQL tautologies and stacked queries, template
+    # placeholders for the bot's secrets
+    r"\b(?:curl|wget)\b[^\n]{0,120}?(?:\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|&&\s*chmod\s+\+x)",
+    r"'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w|'\s*;\s*(?:drop|delete|insert|update)\b|\bunion\s+(?:all\s+)?select\b",
+    r"\{\{\s*[\w.]*(?:system|prompt|secret|token|key|password|config|env|instruction)\w*\s*\}\}",
+    # harm to others: malware, stolen card numbers
+    (r"\b(?:write|make|build|create|code|give\s+me)\b[^.?!\n]{0,30}\b(?:keylogger|ransomware|malware|trojan|botnet|"
+     r"rootkit|spyware|(?:crypto\s*)?miner|info\s*stealer|phishing\s+(?:page|email|kit|site))\b"),
+    (r"\b(?:pull|steal|extract|exfiltrate|harvest|get)\b[^.?!\n]{0,40}\b(?:credit\s+)?card\s+numbers\b"),
     # links dressed up as text: [label](url), Slack's <url|label>; bait to click
     (r"\bclick\s+(?:here|this|the\s+link|below|now)\b[^\n]{0,40}(?:https?://|www\.)|"
     r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|is\.gd|cutt\.ly)/"),

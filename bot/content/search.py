@@ -55,6 +55,8 @@ _TITLE_WEIGHT = 1.0  # the question names a skill by its title words
 # the validation questions (frozen sets 1 and 2), never on frozen set 3.
 _MEANING_WEIGHT = 1.0
 _MIN_MEANING = 0.22  # below this closeness to every document, a lexical match is refused
+_EVERYDAY_MARGIN = 0.05  # closer than this to a domain of everyday life than to any document: refused
+_JARGON_SPEC = 0.95  # a word this rare in everyday English is technical ("lstm", "churn", "classifier")
 _FUZZY_NAME_CUTOFF = 86
 _MIN_SCORE = 1.2
 _MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
@@ -601,8 +603,15 @@ class Searcher:
             return Match(None, None, round(best_score, 3), "none")
         if self._semantic is not None:
             meaning = self._semantic.similarities(text)
-            if max(meaning) < _MIN_MEANING:  # the words are ours, the meaning is not ("deploy troops")
-                return Match(None, None, round(max(meaning), 3), "none")
+            closest = max(meaning)
+            if closest < _MIN_MEANING:  # the words are ours, the meaning is not ("deploy troops")
+                return Match(None, None, round(closest, 3), "none")
+            # Our words used in everyday life ("rust off a cast iron pan", "fine tune my guitar"); a word of ours
+            # that everyday English hardly uses keeps the question ours ("dog vs cat image classifier").
+            jargon = any(keep[i] and stems[i] in self._known_stems and len(w) > 2 and not w.isdigit()
+                         and specificity(corrected[i][0]) >= _JARGON_SPEC for i, w in enumerate(words))
+            if not jargon and self._semantic.everyday_closeness(text) > closest + _EVERYDAY_MARGIN:
+                return Match(None, None, round(closest, 3), "none")
             ranked = sorted(scores.items(), key=lambda kv: (-(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]),
                                                             kv[0]))
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]

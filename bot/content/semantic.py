@@ -117,6 +117,15 @@ class Semantic:
         self._counts = np.bincount(owners, minlength=documents)
         self._views = _cached_embeddings(model, [views[i][1] for i in ordered])
 
+    @functools.cached_property
+    def _everyday(self) -> Any:
+        from bot.content.everyday import EVERYDAY_DOMAINS
+        return self._model.embed(list(EVERYDAY_DOMAINS))
+
+    def everyday_closeness(self, text: str) -> float:
+        """How close the question is to the nearest domain of everyday life (cooking, cars, music...)."""
+        return float((self._everyday @ self._model.embed([text])[0]).max())
+
     @classmethod
     def build(cls, views: Sequence[tuple[int, str]], documents: int) -> Semantic | None:
         model = _load_model()
