@@ -5,9 +5,9 @@ Sets 1 and 2 served as validation in ranking round 4 (choosing the semantic weig
 blind before that round and is the untouched one.
 
 Issue 11's targets are skill >= 95%, topic >= 92%, long posts >= 90% and refusals >= 95%. They are not
-all met yet (the closing note gives the figures), so the test holds the line where the ranking stands,
-one point below each figure measured lexically (the default install): a change that makes unseen
-questions worse fails here, with or without the semantic extra.
+all met yet (the closing note gives the figures), so the test holds the line where the ranking stands
+after round 4, about one point below each figure of the default install (no semantic extra): a change
+that makes unseen questions worse fails here, with or without the extra.
 """
 from __future__ import annotations
 
@@ -25,11 +25,11 @@ DATA = Path(__file__).parent / "data"
 # set -> (questions, lines to refuse, floors measured 2026-11-30 minus one point)
 FROZEN = {
     "frozen": ("frozen_questions.yaml", "hostile_lines.txt",
-               {"skill": 0.91, "topic": 0.85, "long": 0.88, "refused": 0.92}),
+               {"skill": 0.91, "topic": 0.85, "long": 0.87, "refused": 0.93}),
     "frozen2": ("frozen2_questions.yaml", "frozen2_refuse.txt",
-                {"skill": 0.90, "topic": 0.85, "long": 0.94, "refused": 0.85}),
+                {"skill": 0.93, "topic": 0.88, "long": 0.94, "refused": 0.89}),
     "frozen3": ("frozen3_questions.yaml", "frozen3_refuse.txt",
-                {"skill": 0.91, "topic": 0.88, "long": 0.92, "refused": 0.89}),
+                {"skill": 0.93, "topic": 0.90, "long": 0.94, "refused": 0.89}),
 }
 TARGETS = {"skill": 0.95, "topic": 0.92, "long": 0.90, "refused": 0.95}
 

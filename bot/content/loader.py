@@ -32,10 +32,13 @@ def content_dir() -> Path:
 class Catalog:
     """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    __slots__ = ("_load_questions", "_questions", "ambiguous", "skills")
+    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "skills")
 
-    def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None,
+                 fingerprint: str | None = None):
         self.skills = skills
+        # the content files' fingerprint when loaded from a folder: what is derived from them can be cached
+        self.fingerprint = fingerprint
         # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
         self.ambiguous = ambiguous or {}
         if callable(questions):
@@ -187,7 +190,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if stamp and not callable(questions):
         _remember_valid(stamp)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
-    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous)
+    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp)
 
 
 # -- a note that these exact files passed a full check (no content is cached, only a fingerprint) ---------

@@ -14,9 +14,10 @@ Passes, most certain first:
 
 Stemming uses SQLite's FTS5 porter tokenizer, so "embeddings" and "embedding" meet.
 
-5. With the optional `semantic` extra installed, the documents the ranking found are re-ordered by
-   their lexical score plus how close the question is in meaning (bot/content/semantic.py). It only
-   re-orders what the words already found; refusing stays lexical.
+5. The documents the ranking found are re-ordered by their lexical score plus a classifier's opinion,
+   trained at start-up on the content and its quiz bank (bot/content/classifier.py), plus, with the
+   optional `semantic` extra, how close the question is in meaning (bot/content/semantic.py). They only
+   re-order what the words found; the extra also refuses our words used in everyday life.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.content.chat import ChatExpander
+from bot.content.classifier import TopicClassifier
 from bot.content.english_words import RANK as ENGLISH_RANK
 from bot.content.everyday import EVERYDAY
 from bot.content.hostile import is_hostile
@@ -51,9 +53,10 @@ _FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 2.0, "bo
 _PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
 _CONTEXT_WEIGHT = 0.25  # background sentences of a long post, against 1.0 for the sentence that asks
 _TITLE_WEIGHT = 1.0  # the question names a skill by its title words
-# Semantic share of the re-ordering, against 1.0 for the lexical score relative to the best. Chosen on
-# the validation questions (frozen sets 1 and 2), never on frozen set 3.
+# Shares of the re-ordering, against 1.0 for the lexical score relative to the best. Chosen on the
+# validation questions (frozen sets 1 and 2), never on frozen set 3.
 _MEANING_WEIGHT = 1.0
+_LEARNED_WEIGHT = 1.0  # the classifier trained on the content and quiz bank (bot/content/classifier.py)
 _MIN_MEANING = 0.22  # below this closeness to every document, a lexical match is refused
 _EVERYDAY_MARGIN = 0.05  # closer than this to a domain of everyday life than to any document: refused
 _JARGON_SPEC = 0.95  # a word this rare in everyday English is technical ("lstm", "churn", "classifier")
@@ -151,10 +154,51 @@ class Searcher:
         self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
         self._semantic = Semantic.build(self._meaning_views(), len(self._docs)) if semantic else None
+        self._learned = self._load_learned()
 
     @property
     def semantic(self) -> bool:
         return self._semantic is not None
+
+    def _load_learned(self) -> TopicClassifier:
+        """Train the classifier, or read the one trained on the very same content before (training needs the
+        quiz bank, whose reading is most of it)."""
+        import hashlib
+        import json
+
+        from bot.content.loader import cache_dir, save_in_cache
+        folder, fingerprint = cache_dir(), self.catalog.fingerprint
+        path = None
+        if folder is not None and fingerprint:
+            docs = "\n".join(f"{d.skill_id}/{d.topic_id}" for d in self._docs)
+            key = hashlib.sha256(f"{fingerprint}\n{TopicClassifier.VERSION}\n{docs}".encode()).hexdigest()[:32]
+            path = folder / f"learned-{key}.json"
+            try:
+                saved = TopicClassifier.from_state(json.loads(path.read_text(encoding="utf-8")), len(self._docs))
+                if saved is not None:
+                    return saved
+            except (OSError, ValueError):
+                pass
+        model = TopicClassifier(self._examples(), len(self._docs))
+        if path is not None:
+            state = json.dumps(model.to_state())
+            save_in_cache(path, lambda tmp: tmp.write_text(state, encoding="utf-8"))
+        return model
+
+    def _examples(self) -> list[tuple[int, str]]:
+        """Labelled text for the learned opinion: each document's own text, and the quiz bank."""
+        index = {(doc.skill_id, doc.topic_id): i for i, doc in enumerate(self._docs)}
+        topic_doc = {doc.topic_id: i for i, doc in enumerate(self._docs) if doc.topic_id}
+        examples: list[tuple[int, str]] = []
+        for skill in self.catalog.skills:
+            examples.append((index[(skill.id, None)], " ".join([skill.title, skill.summary, *skill.aliases])))
+            for topic in skill.topics:
+                doc = index[(skill.id, topic.id)]
+                examples += [(doc, topic.title), (doc, topic.explain), (doc, " ".join(topic.keywords)),
+                             (doc, " ".join(topic.tools))]
+        examples += [(topic_doc[q.topic], f"{q.question} {q.explain}") for q in self.catalog.questions
+                     if q.topic in topic_doc]
+        return examples
 
     def _meaning_views(self) -> list[tuple[int, str]]:
         views: list[tuple[int, str]] = []
@@ -601,6 +645,8 @@ class Searcher:
         _best_doc, best_score = ranked[0]
         if best_score < _MIN_SCORE:
             return Match(None, None, round(best_score, 3), "none")
+        learned = self._learned.relative(text, scores)
+        meaning = [0.0] * len(self._docs)
         if self._semantic is not None:
             meaning = self._semantic.similarities(text)
             closest = max(meaning)
@@ -612,8 +658,10 @@ class Searcher:
                          and specificity(corrected[i][0]) >= _JARGON_SPEC for i, w in enumerate(words))
             if not jargon and self._semantic.everyday_closeness(text) > closest + _EVERYDAY_MARGIN:
                 return Match(None, None, round(closest, 3), "none")
-            ranked = sorted(scores.items(), key=lambda kv: (-(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]),
-                                                            kv[0]))
+        # Re-order what the words found by the two other opinions, each on a 0-1 scale like the lexical score
+        # relative to the best.
+        ranked = sorted(scores.items(), key=lambda kv: (-(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
+                                                          + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
         best_skill, best_topic, _ = rows[0]
         if best_topic is None:  # a skill-level document: point at its best topic when one also ranks

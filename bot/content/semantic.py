@@ -116,6 +116,7 @@ class Semantic:
         self._starts = np.searchsorted(owners, np.arange(documents))
         self._counts = np.bincount(owners, minlength=documents)
         self._views = _cached_embeddings(model, [views[i][1] for i in ordered])
+        self._last: tuple[str, Any] | None = None
 
     @functools.cached_property
     def _everyday(self) -> Any:
@@ -124,7 +125,16 @@ class Semantic:
 
     def everyday_closeness(self, text: str) -> float:
         """How close the question is to the nearest domain of everyday life (cooking, cars, music...)."""
-        return float((self._everyday @ self._model.embed([text])[0]).max())
+        return float((self._everyday @ self._query(text)).max())
+
+    def _query(self, text: str) -> Any:
+        """The question's embedding; the last one is kept, as search asks twice about the same question."""
+        last = self._last  # one tuple, read and replaced whole: safe from any thread
+        if last is not None and last[0] == text:
+            return last[1]
+        vector = self._model.embed([text])[0]
+        self._last = (text, vector)
+        return vector
 
     @classmethod
     def build(cls, views: Sequence[tuple[int, str]], documents: int) -> Semantic | None:
@@ -133,7 +143,7 @@ class Semantic:
 
     def similarities(self, text: str) -> list[float]:
         np = self._np
-        sims = self._views @ self._model.embed([text])[0]
+        sims = self._views @ self._query(text)
         best = np.maximum.reduceat(sims, self._starts)
         mean = np.add.reduceat(sims, self._starts) / self._counts
         return (0.5 * best + 0.5 * mean).tolist()
