@@ -7,7 +7,7 @@ are fired at once, in rounds. Times are taken by the fake: dispatch sent -> call
 replaces "thinking..." when the bot deferred because it was busy).
 Target: p99 < 100 ms at 50 concurrent.
 
-Run: python bench/discord_roundtrip.py [--rounds N]
+Run: python bench/discord_roundtrip.py [--rounds N] [--no-gc-freeze]
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ async def burst(conn, adapter: DiscordAdapter, size: int, offset: int) -> list[t
     return latencies
 
 
-async def main(rounds: int, freeze: bool = False) -> None:
+async def main(rounds: int, freeze: bool = True) -> None:
     logging.basicConfig(level=logging.WARNING)
     conn, child_conn = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(target=fake_process, args=(child_conn,), daemon=True)
@@ -77,7 +77,7 @@ async def main(rounds: int, freeze: bool = False) -> None:
         app = build_app(settings)
         adapter = DiscordAdapter(app, guild_ready_timeout=0.01)
         await adapter.start()
-        if freeze:  # what a long-running process can do after start-up: see --gc-freeze
+        if freeze:  # as `skillbot run` does after start-up (bot/runtime/runner.py)
             gc.freeze()
         try:
             await burst(conn, adapter, 10, 0)  # warm-up: imports, first queries, connection pool
@@ -102,7 +102,7 @@ async def main(rounds: int, freeze: bool = False) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=500, help="interactions per level (about)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() after start-up, so full collections skip the start-up heap")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="skip the gc.freeze() that `skillbot run` does after start-up")
     options = parser.parse_args()
-    asyncio.run(main(options.rounds, options.gc_freeze))
+    asyncio.run(main(options.rounds, not options.no_gc_freeze))
