@@ -197,6 +197,21 @@ def test_a_digest_that_keeps_failing_is_given_up_after_12_hours(team, app):
     assert store(app).deliveries(team_channel(app).id) == [("2026-W48", "expired")]
 
 
+def test_a_claim_whose_lease_ran_out_passes_to_another_worker_and_fences_the_first(team, app):
+    from bot.store.teams import LEASE
+
+    teams = store(app)
+    (claim,), _ = teams.claim_due(FRIDAY, ["console"], "worker-a")  # A claims and goes quiet
+    assert teams.claim_retries(FRIDAY + LEASE - timedelta(seconds=1), ["console"], "worker-b") == ([], 0)
+    (taken,), _ = teams.claim_retries(FRIDAY + LEASE, ["console"], "worker-b")
+    assert taken.delivery_id == claim.delivery_id and taken.week == claim.week
+    assert teams.claim_retries(FRIDAY + LEASE, ["console"], "worker-c") == ([], 0)  # B's lease is fresh
+    assert not teams.start_sending(claim.delivery_id, "worker-a")  # A wakes: no longer its claim
+    assert teams.start_sending(claim.delivery_id, "worker-b")
+    assert teams.claim_retries(FRIDAY + 2 * LEASE, ["console"], "worker-c") == ([], 0)  # "sending": never taken
+    assert teams.deliveries(team_channel(app).id) == [("2026-W48", "sending")]
+
+
 def test_one_failing_channel_never_stops_the_others(team, app):
     team.say("team here", user="alice", channel="team-data", admin=True)
     team.say("share on", user="alice", channel="team-data")

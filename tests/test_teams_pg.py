@@ -1,6 +1,9 @@
 """Team digests on one PostgreSQL (issue 16): two ticks racing post each channel's digest exactly once;
-after a long outage only a fresh occurrence is posted, once; a late tick by another worker never takes
-over a digest a slow worker still holds, and a digest handed back for retry is taken by one worker."""
+after a long outage only a fresh occurrence is posted, once; a digest handed back for retry is taken by
+one worker. Claims carry a lease: those of a worker that died are posted once by another after it (never
+one it had begun posting), a slow worker that wakes up after losing its claims posts none of them, and
+a worker stopping hands its unposted claims back for the next to post at once. Time is the ticks'
+clock, so nobody sleeps through a lease."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +20,7 @@ from bot.core.model import ChannelRef, Reply
 from bot.core.schedule import Weekly
 from bot.settings import Settings
 from bot.store.models import DigestDelivery, TeamChannel
+from bot.store.teams import LATE_LIMIT, LEASE
 from bot.teams.digest import WEEK, run_digests
 from tests.checkins_helpers import until
 from tests.teams_helpers import FRIDAY, RecordingSender
@@ -151,36 +155,102 @@ class SlowPlatform(RecordingSender):
         return SENT
 
 
-async def test_a_late_digest_tick_never_takes_over_what_a_slow_worker_still_holds(replicas):
-    """Digest claims have no lease: only a digest handed back as "retry" ever passes to another worker,
-    so however late the next tick comes, a slow worker's claims (sending or still waiting) stay its own."""
+async def test_a_slow_worker_that_wakes_after_its_claims_were_taken_over_posts_none_of_them(replicas):
+    """A hangs on its first post past the lease; B takes over A's other claims (not the one A is posting)
+    and hangs on its own first post; A wakes and posts nothing more, B finishes: one post per channel."""
     first_app, late_app = replicas
     ids = enable_channels(first_app, 6)
-    slow = SlowPlatform()
-    first = asyncio.create_task(run_digests(first_app, {"console": slow}, FRIDAY + timedelta(minutes=1)))
+    slow, late = SlowPlatform(), SlowPlatform()
+    first = asyncio.create_task(run_digests(first_app, {"console": slow}, FRIDAY + timedelta(minutes=1), "worker-a"))
+    second: asyncio.Task | None = None
     try:
         await until(lambda: slow.posts, what="the first digest to reach the slow platform")
-        # The first worker holds every claim: one post hanging, the others waiting behind it.
+        # A holds every claim: one post hanging, the others waiting behind it.
         assert digest_statuses(first_app) == {"sending": 1, "claimed": 5}
-        late = RecordingSender()
-        # Another worker ticks past the check-in lease (10 min), later (2 h), and near the end of the
-        # 12-hour window (11 h): the tick's clock, so nobody sleeps.
-        for later in (timedelta(minutes=10), timedelta(hours=2), timedelta(hours=11)):
-            assert await asyncio.wait_for(run_digests(late_app, {"console": late}, FRIDAY + later), 30) == 0
-        assert late.posts == []
-        # The fence: only the worker holding a claim can move it to "sending".
-        with first_app.engine.connect() as conn:
-            deliveries = conn.scalars(select(DigestDelivery.id)).all()
-        assert not any(late_app.deps.teams.start_sending(delivery_id, "late-worker") for delivery_id in deliveries)
-        assert digest_statuses(first_app) == {"sending": 1, "claimed": 5}
+        # Within the lease another worker takes nothing over.
+        early = RecordingSender()
+        assert await asyncio.wait_for(run_digests(late_app, {"console": early}, FRIDAY + timedelta(minutes=3),
+                                                  "worker-b"), 30) == 0
+        assert early.posts == [] and digest_statuses(first_app) == {"sending": 1, "claimed": 5}
+        # Past it, B takes over the five A had not begun (never the one A is posting).
+        second = asyncio.create_task(run_digests(late_app, {"console": late}, FRIDAY + timedelta(minutes=10),
+                                                 "worker-b"))
+        await until(lambda: late.posts, what="B's first digest to reach the platform")
+        assert digest_statuses(first_app) == {"sending": 2, "claimed": 4}
+        # A wakes: its post is answered, and every other claim it held fails start_sending.
         slow.answer.set()
-        assert await asyncio.wait_for(first, 30) == 6
+        assert await asyncio.wait_for(first, 30) == 1
+        assert len(slow.posts) == 1 and digest_statuses(first_app) == {"sent": 1, "sending": 1, "claimed": 4}
+        late.answer.set()
+        assert await asyncio.wait_for(second, 30) == 5
     finally:
         slow.answer.set()
-        if not first.done():
-            first.cancel()
+        late.answer.set()
+        for task in (first, second):
+            if task is not None and not task.done():
+                task.cancel()
     assert per_channel(slow, late) == dict.fromkeys(ids, 1)
     assert digest_statuses(first_app) == {"sent": 6}
+
+
+# -- a worker that died, and one that stopped -------------------------------------------------------
+
+async def test_claims_of_a_worker_that_died_are_posted_once_after_the_lease_never_before(replicas):
+    """A claims 20 digests and dies: 19 never begun, one mid-post. Before the lease nothing is taken
+    over; after it two workers racing post the 19 once between them; the one A had begun is never posted."""
+    ids = enable_channels(replicas[0], 20)
+    claimed_at = FRIDAY + timedelta(minutes=1)
+    claims, _ = replicas[0].deps.teams.claim_due(claimed_at, ["console"], "worker-a")
+    assert len(claims) == 20
+    assert replicas[0].deps.teams.start_sending(claims[0].delivery_id, "worker-a")  # died mid-post
+    began = claims[0].channel.channel_id
+    # A second worker ticking within the lease posts nothing.
+    early = RecordingSender()
+    assert await asyncio.wait_for(run_digests(replicas[1], {"console": early}, claimed_at + LEASE - timedelta(seconds=5),
+                                              "worker-b"), 30) == 0
+    assert early.posts == [] and digest_statuses(replicas[0]) == {"claimed": 19, "sending": 1}
+    # After the lease, two workers tick at once: each unbegun digest is taken by one and posted once.
+    senders = [RecordingSender(delay=0.002), RecordingSender(delay=0.002)]
+    posted = await asyncio.wait_for(asyncio.gather(*(
+        run_digests(app, {"console": sender}, claimed_at + LEASE + timedelta(minutes=1), f"worker-{name}")
+        for app, sender, name in zip(replicas, senders, "bc", strict=True))), timeout=30)
+    assert sum(posted) == 19
+    assert per_channel(*senders) == {channel_id: 1 for channel_id in ids if channel_id != began}
+    assert digest_statuses(replicas[0]) == {"sent": 19, "sending": 1}
+    # Later ticks, to the end of the 12-hour window, post nothing more (the one begun stays unposted).
+    for later in (timedelta(hours=2), timedelta(hours=11)):
+        assert await asyncio.wait_for(run_digests(replicas[1], {"console": early}, claimed_at + later), 30) == 0
+    assert early.posts == [] and digest_statuses(replicas[0]) == {"sent": 19, "sending": 1}
+
+
+async def test_claims_of_a_worker_that_died_are_not_posted_past_the_12_hour_window(replicas):
+    enable_channels(replicas[0], 3)
+    claimed_at = FRIDAY + timedelta(minutes=1)
+    assert len(replicas[0].deps.teams.claim_due(claimed_at, ["console"], "worker-a")[0]) == 3
+    sender = RecordingSender()
+    late = claimed_at + LATE_LIMIT + timedelta(minutes=1)  # nobody ticked for 12 hours
+    assert await asyncio.wait_for(run_digests(replicas[1], {"console": sender}, late, "worker-b"), 30) == 0
+    assert sender.posts == [] and digest_statuses(replicas[0]) == {"expired": 3}
+
+
+async def test_a_stopping_worker_hands_its_unposted_claims_back_and_the_next_posts_each_once(replicas):
+    ids = enable_channels(replicas[0], 20)
+    old, new = RecordingSender(delay=0.02), RecordingSender()
+    now = FRIDAY + timedelta(minutes=1)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(run_digests(replicas[0], {"console": old}, now, "worker-old", stopping))
+    await until(lambda: old.posts, what="the first digest")
+    stopping.set()
+    posted = await asyncio.wait_for(task, 10)  # the post in flight finishes; no other is begun
+    assert 0 < posted < 20 and digest_statuses(replicas[0]) == {"sent": posted, "claimed": 20 - posted}
+    # The shutdown hands the rest back, so the next worker needs no lease to run out.
+    assert replicas[0].deps.teams.release_all("worker-old") == 20 - posted
+    assert digest_statuses(replicas[0]) == {"sent": posted, "retry": 20 - posted}
+    follow = await asyncio.wait_for(run_digests(replicas[1], {"console": new}, now + timedelta(seconds=30),
+                                                "worker-new"), 30)
+    assert follow == 20 - posted
+    assert per_channel(old, new) == dict.fromkeys(ids, 1)
+    assert digest_statuses(replicas[0]) == {"sent": 20}
 
 
 async def test_a_digest_handed_back_for_retry_is_posted_by_one_of_two_late_workers(replicas):

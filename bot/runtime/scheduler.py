@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.checkins.dispatch import run_checkins
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 async def tick(runtime: Runtime, worker: str, now: datetime | None = None) -> None:
     """One pass over everything due at `now`; a failure in one part never stops the other."""
     now = now or datetime.now(UTC)
+    started = time.monotonic()
     senders = runtime.senders
     try:
         report = await run_checkins(runtime.app, senders, now, worker, runtime.stopping)
@@ -35,7 +37,9 @@ async def tick(runtime: Runtime, worker: str, now: datetime | None = None) -> No
         return
     try:
         from bot.teams.digest import run_digests
-        await run_digests(runtime.app, senders, now)
+        # From when the check-ins are done, so digest claims carry their real age.
+        await run_digests(runtime.app, senders, now + timedelta(seconds=time.monotonic() - started), worker,
+                          runtime.stopping)
     except Exception:
         log.exception("digest tick failed")
 
@@ -72,5 +76,8 @@ async def start_scheduler(runtime: Runtime) -> Callable[[], Awaitable[None]]:
         released = await asyncio.to_thread(runtime.app.deps.checkins.release_all, worker)
         if released:
             log.info("released %d unsent check-in claim(s) for the next process", released)
+        released = await asyncio.to_thread(runtime.app.deps.teams.release_all, worker)
+        if released:
+            log.info("released %d unposted digest claim(s) for the next process", released)
 
     return stop

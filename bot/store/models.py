@@ -190,7 +190,8 @@ class DigestDelivery(Base):
     week: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(12), default=DigestStatus.CLAIMED)
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # first claim: the retry window
+    leased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # latest claim or take-over
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 

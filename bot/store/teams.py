@@ -3,13 +3,17 @@
 A digest is claimed by inserting its delivery row, keyed (team channel, ISO week), in the same
 transaction that moves the channel's next digest a week on. A second process racing for the same
 channel either skips it (PostgreSQL: FOR UPDATE SKIP LOCKED) or loses on the unique key.
+
+Fencing, as for check-ins: a claim carries a lease, and one left "claimed" past it (its process died)
+passes to another process with a compare-and-set; the poster moves a claim to "sending" with a
+compare-and-set on (id, owner, "claimed") and posts only if it won, so a late old owner posts nothing.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +36,10 @@ from bot.store.records import enrollment_record, step_record, user_record
 # A digest missed by more than this (downtime) is skipped to next week instead of posted late;
 # a rate-limited or failed one is retried by later ticks only within it, so nothing retries forever.
 LATE_LIMIT = timedelta(hours=12)
+# A claim not yet posting this long after it was taken belonged to a process that died: another process
+# takes it over (within LATE_LIMIT of the first claim). One already "sending" may have been posted, so
+# it is never taken over: a process killed mid-post loses that channel's digest for the week.
+LEASE = timedelta(minutes=5)
 
 
 def channel_record(row: TeamChannel) -> TeamChannelRecord:
@@ -200,7 +208,8 @@ class TeamStore:
                 week = week_key(due_at, weekly.tz)
                 # The unique (channel, week) key decides: a second claim of the same week inserts nothing.
                 delivery_id = insert_once(session, DigestDelivery, team_channel_id=row.id, week=week,
-                                          status=DigestStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+                                          status=DigestStatus.CLAIMED, claimed_by=worker, claimed_at=now,
+                                          leased_at=now)
                 if delivery_id is None:  # someone else has this week's digest
                     continue
                 claimed.append(Claim(delivery_id, channel_record(row), week, due_at))
@@ -209,30 +218,34 @@ class TeamStore:
         return claimed, stale
 
     def claim_retries(self, now: datetime, platforms: list[str], worker: str) -> tuple[list[Claim], int]:
-        """Digests left for a later tick (rate limited, failed), while still within LATE_LIMIT of their
-        first claim. Each is taken with a compare-and-set on its status, so only one process gets it."""
+        """Digests left for a later tick (rate limited, failed, released at shutdown) and claims whose
+        lease ran out (their process died), while still within LATE_LIMIT of their first claim; the rest
+        expire. Each row is taken with a compare-and-set on its status, owner and lease as read, so only
+        one process gets it. Returns (claimed, expired)."""
         claimed: list[Claim] = []
+        expired = 0
         with self._sessions() as session:
             rows = session.execute(
                 select(DigestDelivery, TeamChannel).join(TeamChannel, TeamChannel.id == DigestDelivery.team_channel_id)
-                .where(DigestDelivery.status == DigestStatus.RETRY, TeamChannel.platform.in_(platforms))
-                .order_by(DigestDelivery.id)
+                .where(TeamChannel.platform.in_(platforms), or_(
+                    DigestDelivery.status == DigestStatus.RETRY,
+                    (DigestDelivery.status == DigestStatus.CLAIMED) & (DigestDelivery.leased_at <= now - LEASE)))
+                .order_by(DigestDelivery.id)  # every process locks rows in the same order
             ).all()
-            expired = [d.id for d, c in rows if d.claimed_at is None or now - d.claimed_at > LATE_LIMIT or not c.active]
-            if expired:
-                session.execute(update(DigestDelivery).where(DigestDelivery.id.in_(expired),
-                                                             DigestDelivery.status == DigestStatus.RETRY)
-                                .values(status=DigestStatus.EXPIRED))
             for delivery, channel in rows:
-                if delivery.id in expired:
-                    continue
+                late = delivery.claimed_at is None or now - delivery.claimed_at > LATE_LIMIT or not channel.active
+                values = ({"status": DigestStatus.EXPIRED} if late else
+                          {"status": DigestStatus.CLAIMED, "claimed_by": worker, "leased_at": now})
                 won = changed(session.execute(update(DigestDelivery).where(
-                    DigestDelivery.id == delivery.id, DigestDelivery.status == DigestStatus.RETRY,
-                ).values(status=DigestStatus.CLAIMED, claimed_by=worker)))
-                if won:
+                    DigestDelivery.id == delivery.id, DigestDelivery.status == delivery.status,
+                    DigestDelivery.claimed_by == delivery.claimed_by, DigestDelivery.leased_at == delivery.leased_at,
+                ).values(**values)))
+                if won and late:
+                    expired += 1
+                elif won:
                     claimed.append(Claim(delivery.id, channel_record(channel), delivery.week, delivery.claimed_at or now))
             session.commit()
-        return claimed, len(expired)
+        return claimed, expired
 
     def start_sending(self, delivery_id: int, worker: str) -> bool:
         """Compare-and-set the claim to "sending": True only while it is still this worker's claim."""
@@ -252,6 +265,14 @@ class TeamStore:
             where.append(DigestDelivery.claimed_by == worker)
         with self._sessions.begin() as session:
             session.execute(update(DigestDelivery).where(*where).values(**values))
+
+    def release_all(self, worker: str) -> int:
+        """At shutdown: hand this process's unposted claims back as "retry", so the next tick (here or in
+        another process) posts them without waiting for the lease to run out."""
+        with self._sessions.begin() as session:
+            return changed(session.execute(update(DigestDelivery).where(
+                DigestDelivery.claimed_by == worker, DigestDelivery.status == DigestStatus.CLAIMED,
+            ).values(status=DigestStatus.RETRY)))
 
     def deliveries(self, channel_id: int) -> list[tuple[str, str]]:
         """(week, status) of a channel's digests, oldest first; for tests and operators."""

@@ -2,9 +2,11 @@
 
 At most once per channel and week: the claim (a delivery row with a unique (channel, week) key) is
 committed before the post, and moved to "sending" with a compare-and-set on (id, owner, "claimed")
-so only the process holding it posts. A process that dies between claim and post loses that week's
-digest for that channel rather than ever posting it twice; a post whose outcome is unknown (the
-connection dropped, a timeout, a 5xx) is recorded "uncertain" and never posted again.
+so only the process holding it posts. Claims a process still holds at shutdown are handed back;
+those of a process that died are taken over by another once their lease runs out (the old owner, if it
+was only slow, then fails the compare-and-set and skips them). A post that had begun when its process
+died, or whose outcome is unknown (the connection dropped, a timeout, a 5xx: "uncertain"), is never
+posted again: that channel may miss that week's digest, but never gets it twice.
 """
 from __future__ import annotations
 
@@ -47,20 +49,34 @@ def gone_reply(channel: TeamChannelRecord) -> Reply:
         "its team digests off. To start again, add me to a channel and run `/skill team here` there."),))
 
 
-async def run_digests(app, senders: dict[str, Sender], now: datetime) -> int:
-    """Post every digest due at `now` that a sender here can deliver; returns how many were posted."""
+async def run_digests(app, senders: dict[str, Sender], now: datetime, worker: str | None = None,
+                      stopping: asyncio.Event | None = None) -> int:
+    """Post every digest due at `now` that a sender here can deliver; returns how many were posted.
+
+    Once `stopping` is set no further digest is begun: what this worker still holds stays claimed for
+    the shutdown to release. Claim times run on from `now` with the wall clock, so a long tick's
+    claims carry their real age (their lease starts when they are taken).
+    """
     store = store_of(app)
-    worker = worker_name()
+    worker = worker or worker_name()
+    stopping = stopping or asyncio.Event()
     platforms = sorted(senders)  # a platform not configured here is left for a process that has it
-    if not platforms:
+    if not platforms or stopping.is_set():
         return 0
+    started = time.monotonic()
+
+    def current() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
     posted = 0
-    retries, expired = await asyncio.to_thread(store.claim_retries, now, platforms, worker)
-    while True:
-        due, stale = await asyncio.to_thread(store.claim_due, now, platforms, worker)
+    retries, expired = await asyncio.to_thread(store.claim_retries, current(), platforms, worker)
+    while not stopping.is_set():
+        due, stale = await asyncio.to_thread(store.claim_due, current(), platforms, worker)
         if stale or expired:
             log.info("digests skipped: stale=%d retry window over=%d", stale, expired)
         for claim in retries + due:
+            if stopping.is_set():
+                break
             posted += await _post_one(app, senders[claim.channel.platform], claim, now, worker)
         # Every channel a claim looked at has moved a week on, so this loop ends.
         if not due and not stale:
