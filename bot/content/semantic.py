@@ -27,7 +27,7 @@ def semantic_enabled() -> bool:
 
 class _StaticEmbedder:
     """WordLlama's inference, reduced to what search needs: token embeddings averaged, then
-    normalised. Read straight from the wheel's files (weights kept in float16, about 16 MB), without
+    normalised. Read straight from the wheel's files (weights memory-mapped in float16), without
     importing the package, which would bring its clustering and download code along."""
 
     MODEL = "l2_supercat"
@@ -38,15 +38,13 @@ class _StaticEmbedder:
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")
         import numpy as np
-        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         self._np = np
         self._tokenizer = Tokenizer.from_file(str(root / "tokenizers" / f"{self.MODEL}_tokenizer_config.json"))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
-        with safe_open(str(root / "weights" / f"{self.MODEL}_256.safetensors"), framework="np") as f:
-            self._table = f.get_tensor("embedding.weight")
+        self._table = _mapped_tensor(root / "weights" / f"{self.MODEL}_256.safetensors", "embedding.weight")
 
     def embed(self, texts: Sequence[str]) -> Any:
         np = self._np
@@ -58,6 +56,28 @@ class _StaticEmbedder:
                 norm = float(np.linalg.norm(vector))
                 out[row] = vector / norm if norm else vector
         return out
+
+
+def _mapped_tensor(path: Path, name: str) -> Any:
+    """One tensor of a safetensors file, memory-mapped rather than read: only the rows of tokens that
+    questions use are ever paged in, and replicas on one machine share them (16 MB read -> ~3 MB resident).
+    The format: an 8-byte little-endian header length, a JSON header, then the raw data."""
+    import json
+
+    import numpy as np
+    with path.open("rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+    entry = header[name]
+    dtypes = {"F16": np.float16, "F32": np.float32, "BF16": None}
+    dtype = dtypes.get(entry["dtype"])
+    if dtype is None:
+        raise ValueError(f"unsupported tensor type {entry['dtype']}")
+    start, end = entry["data_offsets"]
+    table = np.memmap(path, dtype=dtype, mode="r", offset=8 + size + start, shape=tuple(entry["shape"]))
+    if table.nbytes != end - start:
+        raise ValueError("tensor size does not match its header")
+    return table
 
 
 def _load_model() -> _StaticEmbedder | None:
