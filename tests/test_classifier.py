@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.content import search
 from bot.content.classifier import TopicClassifier
 from bot.content.loader import load_catalog
 from bot.content.search import Searcher
@@ -19,6 +20,7 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.delenv("SKILLBOT_NO_CONTENT_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("SKILLBOT_SEMANTIC", "0")
+    monkeypatch.setattr(search, "_LEARNED", {})  # not the model an earlier test's searcher trained
     return tmp_path / "skillbot"
 
 
@@ -40,6 +42,7 @@ def test_a_damaged_cache_file_is_ignored_and_the_model_retrained(cache, damage):
     expected = _answers(Searcher(load_catalog()))
     (path,) = cache.glob("learned-*.json")
     path.write_text(damage)
+    search._LEARNED.clear()
     assert _answers(Searcher(load_catalog())) == expected
 
 

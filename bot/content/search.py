@@ -87,6 +87,7 @@ class Match:
 
 
 REFUSED = Match(None, None, 0.0, "refused")
+_LEARNED: dict[str, TopicClassifier] = {}  # the classifier of the content loaded last, shared by its searchers
 
 
 def _typo_budget(word: str) -> int:
@@ -161,28 +162,34 @@ class Searcher:
         return self._semantic is not None
 
     def _load_learned(self) -> TopicClassifier:
-        """Train the classifier, or read the one trained on the very same content before (training needs the
-        quiz bank, whose reading is most of it)."""
+        """Train the classifier, or reuse the one trained on the very same content before: in this process,
+        else from the user's cache folder (training needs the quiz bank, whose reading is most of it)."""
         import hashlib
         import json
 
         from bot.content.loader import cache_dir, save_in_cache
-        folder, fingerprint = cache_dir(), self.catalog.fingerprint
-        path = None
-        if folder is not None and fingerprint:
-            docs = "\n".join(f"{d.skill_id}/{d.topic_id}" for d in self._docs)
-            key = hashlib.sha256(f"{fingerprint}\n{TopicClassifier.VERSION}\n{docs}".encode()).hexdigest()[:32]
-            path = folder / f"learned-{key}.json"
-            try:
-                saved = TopicClassifier.from_state(json.loads(path.read_text(encoding="utf-8")), len(self._docs))
-                if saved is not None:
-                    return saved
-            except (OSError, ValueError):
-                pass
-        model = TopicClassifier(self._examples(), len(self._docs))
+        fingerprint = self.catalog.fingerprint
+        if not fingerprint:
+            return TopicClassifier(self._examples(), len(self._docs))
+        docs = "\n".join(f"{d.skill_id}/{d.topic_id}" for d in self._docs)
+        key = hashlib.sha256(f"{fingerprint}\n{TopicClassifier.VERSION}\n{docs}".encode()).hexdigest()[:32]
+        if key in _LEARNED:
+            return _LEARNED[key]
+        folder = cache_dir()
+        path = folder / f"learned-{key}.json" if folder else None
+        model = None
         if path is not None:
-            state = json.dumps(model.to_state())
-            save_in_cache(path, lambda tmp: tmp.write_text(state, encoding="utf-8"))
+            try:
+                model = TopicClassifier.from_state(json.loads(path.read_text(encoding="utf-8")), len(self._docs))
+            except (OSError, ValueError):
+                model = None
+        if model is None:
+            model = TopicClassifier(self._examples(), len(self._docs))
+            if path is not None:
+                state = json.dumps(model.to_state())
+                save_in_cache(path, lambda tmp: tmp.write_text(state, encoding="utf-8"))
+        _LEARNED.clear()  # one content at a time: a reload replaces it
+        _LEARNED[key] = model
         return model
 
     def _examples(self) -> list[tuple[int, str]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+_EMBEDDED: dict[str, Any] = {}  # the content's view embeddings, shared by the searchers of one content
 
 
 def semantic_enabled() -> bool:
@@ -102,10 +103,18 @@ def _cached_embeddings(model: _StaticEmbedder, texts: list[str]) -> Any:
     (start-up of `skillbot ask` otherwise spends a quarter of a second on them)."""
     import hashlib
 
+    key = hashlib.sha256("\n".join([model.MODEL, *texts]).encode()).hexdigest()[:32]
+    if key in _EMBEDDED:
+        return _EMBEDDED[key]
+    _EMBEDDED.clear()  # one content at a time
+    _EMBEDDED[key] = embedded = _read_or_embed(model, texts, key)
+    return embedded
+
+
+def _read_or_embed(model: _StaticEmbedder, texts: list[str], key: str) -> Any:
     import numpy as np
 
     from bot.content.loader import cache_dir, save_in_cache
-    key = hashlib.sha256("\n".join([model.MODEL, *texts]).encode()).hexdigest()[:32]
     folder = cache_dir()
     path = folder / f"meaning-{key}.npy" if folder else None
     if path is not None:
