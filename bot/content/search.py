@@ -652,7 +652,8 @@ class Searcher:
         _best_doc, best_score = ranked[0]
         if best_score < _MIN_SCORE:
             return Match(None, None, round(best_score, 3), "none")
-        learned = self._learned.relative(text, scores)
+        # the classifier reads the words as corrected ("kubernets" -> "kubernetes"), function words dropped
+        learned = self._learned.relative(" ".join(c for c, _ in corrected), scores)
         meaning = [0.0] * len(self._docs)
         if self._semantic is not None:
             meaning = self._semantic.similarities(text)
