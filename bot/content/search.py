@@ -155,11 +155,19 @@ class Searcher:
         self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
         self._semantic = Semantic.build(self._meaning_views(), len(self._docs)) if semantic else None
-        self._learned = self._load_learned()
+        self._learned_model: TopicClassifier | None = None  # on first use, like the quiz bank it learns from
+        self._learned_lock = threading.Lock()
 
     @property
     def semantic(self) -> bool:
         return self._semantic is not None
+
+    def _learned(self) -> TopicClassifier:
+        if self._learned_model is None:
+            with self._learned_lock:
+                if self._learned_model is None:
+                    self._learned_model = self._load_learned()
+        return self._learned_model
 
     def _load_learned(self) -> TopicClassifier:
         """Train the classifier, or reuse the one trained on the very same content before: in this process,
@@ -653,7 +661,7 @@ class Searcher:
         if best_score < _MIN_SCORE:
             return Match(None, None, round(best_score, 3), "none")
         # the classifier reads the words as corrected ("kubernets" -> "kubernetes"), function words dropped
-        learned = self._learned.relative(" ".join(c for c, _ in corrected), scores)
+        learned = self._learned().relative(" ".join(c for c, _ in corrected), scores)
         meaning = [0.0] * len(self._docs)
         if self._semantic is not None:
             meaning = self._semantic.similarities(text)
