@@ -63,7 +63,7 @@ def build_app(settings: Settings, catalog: Catalog | None = None, clock=utc_now)
     sessions = make_session_factory(engine)
     assessments = AssessmentStore(sessions, clock)
     deps = Deps(
-        catalog=catalog, searcher=Searcher(catalog), tracks=TrackStore(sessions, clock),
+        catalog=catalog, searcher=Searcher(catalog, semantic=settings.semantic), tracks=TrackStore(sessions, clock),
         checkins=CheckinStore(sessions, clock), teams=TeamStore(sessions, clock),
         clock=clock, admins=settings.admin_ids, questions=QuestionLogStore(sessions, clock),
         assessments=assessments,

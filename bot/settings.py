@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(True, alias="SKILLBOT_AUTO_MIGRATE")
     admins: str = Field("", alias="SKILLBOT_ADMINS")
     content_dir: str = Field("", alias="SKILLBOT_CONTENT_DIR")
+    semantic: bool = Field(True, alias="SKILLBOT_SEMANTIC")  # used only when the semantic extra is installed
     # Unset means "the command's own default": services log INFO, interactive commands WARNING.
     log_level: str | None = Field(None, alias="LOG_LEVEL")
     log_format: str = Field("text", alias="LOG_FORMAT")

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from bot.app import build_app
+from bot.settings import Settings
 from tests.helpers import clean_env
 
 
@@ -20,6 +22,7 @@ def skillbot(tmp_path, *args: str, stdin: str = "", **env: str) -> subprocess.Co
     ("LOG_FORMAT", "xml", "text or json"),
     ("PORT", "eighty", "whole number"),
     ("SKILLBOT_AUTO_MIGRATE", "maybe", "1 or 0"),
+    ("SKILLBOT_SEMANTIC", "perhaps", "1 or 0"),
     ("SKILLBOT_CONTENT_DIR", "/no/such/folder", "folder"),
 ])
 def test_a_bad_value_is_one_line_naming_the_variable(tmp_path, variable, value, expected):
@@ -97,3 +100,18 @@ def test_version(tmp_path):
     from importlib.metadata import version
     done = skillbot(tmp_path, "--version")
     assert done.returncode == 0 and done.stdout.strip() == f"skillbot {version('skillbot')}"
+
+
+def test_skillbot_semantic_0_from_dotenv_answers_without_the_extra(tmp_path, monkeypatch, catalog):
+    pytest.importorskip("wordllama")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SKILLBOT_SEMANTIC", raising=False)
+    (tmp_path / ".env").write_text("SKILLBOT_SEMANTIC=0\n")
+    off = build_app(Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'off.db'}"), catalog=catalog)
+    (tmp_path / ".env").write_text("")
+    on = build_app(Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'on.db'}"), catalog=catalog)
+    try:
+        assert not off.deps.searcher.semantic and on.deps.searcher.semantic
+    finally:
+        off.engine.dispose()
+        on.engine.dispose()

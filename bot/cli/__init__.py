@@ -87,12 +87,13 @@ def cmd_console(args) -> int:
 def cmd_ask(args) -> int:
     from bot.content.loader import ContentInvalid, load_catalog
     from bot.content.search import Searcher
+    settings = _settings()
     try:
-        catalog = load_catalog(_settings().content_path)
+        catalog = load_catalog(settings.content_path)
     except ContentInvalid as exc:
         print("The content base is invalid:\n" + str(exc), file=sys.stderr)
         return 1
-    searcher = Searcher(catalog)
+    searcher = Searcher(catalog, semantic=settings.semantic)
     questions = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         print(_answer_line(catalog, searcher, question, args.json), flush=True)
