@@ -14,6 +14,7 @@ from bot.adapters.console import ConsoleSession, console_channel, console_user
 from bot.app import App, build_app
 from bot.content.loader import load_catalog
 from bot.settings import Settings
+from tests.fakes.discord import FakeDiscord
 
 PG_URL = os.environ.get("SKILLBOT_TEST_DATABASE_URL")
 
@@ -104,3 +105,14 @@ def pg_url() -> str:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@pytest.fixture
+async def fake_discord():
+    """A FakeDiscord on 127.0.0.1 that fails the test if the bot did something real Discord would refuse."""
+    server = await FakeDiscord().start()
+    yield server
+    await server.stop()
+    assert server.unknown == [], f"the bot called endpoints Discord does not have: {server.unknown}"
+    assert server.upload_errors == [], f"files were attached in a way Discord rejects: {server.upload_errors}"
+    assert server.unlocked_messages() == [], "a message was sent that could ping @everyone, @here or a role"

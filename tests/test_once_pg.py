@@ -185,14 +185,6 @@ DISCORD_USER = "800000000000000001"
 
 
 @pytest.fixture
-async def fake_discord():
-    fake = await FakeDiscord().start()
-    yield fake
-    await fake.stop()
-    assert fake.unknown == [], f"the bot called endpoints Discord does not have: {fake.unknown}"
-
-
-@pytest.fixture
 async def discord_bot(pg_url, catalog, clock, fake_discord):
     """The real discord.py client (the adapter, connected to the fake's gateway) and an app on PostgreSQL."""
     settings = Settings(DATABASE_URL=pg_url, DISCORD_TOKEN=fake_discord.token, DISCORD_API_URL=fake_discord.api_url,

@@ -95,13 +95,8 @@ class DiscordDriver:
 
 
 @pytest.fixture
-async def fake():
-    server = await FakeDiscord().start()
-    yield server
-    await server.stop()
-    assert server.unknown == [], f"the bot called endpoints Discord does not have: {server.unknown}"
-    assert server.upload_errors == [], f"files were attached in a way Discord rejects: {server.upload_errors}"
-    assert server.unlocked_messages() == [], "a message was sent that could ping @everyone, @here or a role"
+def fake(fake_discord):
+    return fake_discord
 
 
 @pytest.fixture
