@@ -5,6 +5,8 @@
     python bench/eval_answers.py --frozen2        # the second frozen set (before ranking round 2)
     python bench/eval_answers.py --frozen3        # the third frozen set (blind, before ranking round 4)
     python bench/eval_answers.py --dev4           # development set round 4 (written blind; hostile patterns came from it)
+    python bench/eval_answers.py --dev5           # development set round 5 (written blind, tuned on in round 5)
+    python bench/eval_answers.py --frozen4        # the fourth frozen set (blind, before round 5): report only
     python bench/eval_answers.py --round2         # only the round-2 part of the development set (casual chat)
     python bench/eval_answers.py --round3         # only the round-3 part (paraphrases, skill boundaries, short)
 """
@@ -31,14 +33,17 @@ def main() -> None:
     parser.add_argument("--frozen", action="store_true", help="the first frozen set (2026-11-30)")
     parser.add_argument("--frozen2", action="store_true", help="the second frozen set, written before ranking round 2")
     parser.add_argument("--frozen3", action="store_true", help="the third frozen set, written blind before round 4")
+    parser.add_argument("--frozen4", action="store_true", help="the fourth frozen set, written blind before round 5")
     parser.add_argument("--dev4", action="store_true", help="development set round 4")
+    parser.add_argument("--dev5", action="store_true", help="development set round 5")
+    parser.add_argument("--lexical", action="store_true", help="without the semantic extra, as the default install")
     parser.add_argument("--round2", action="store_true", help="only the round-2 development questions")
     parser.add_argument("--round3", action="store_true", help="only the round-3 development questions")
     args = parser.parse_args()
-    searcher = Searcher(load_catalog())
-    frozen = args.frozen or args.frozen2 or args.frozen3
-    name = ("frozen_questions.yaml" if args.frozen else "frozen2_questions.yaml" if args.frozen2
-            else "frozen3_questions.yaml" if args.frozen3 else "dev4_questions.yaml" if args.dev4
+    searcher = Searcher(load_catalog(), semantic=not args.lexical)
+    frozen = args.frozen or args.frozen2 or args.frozen3 or args.frozen4
+    chosen = next((n for n in ("frozen2", "frozen3", "frozen4", "dev4", "dev5") if getattr(args, n)), None)
+    name = ("frozen_questions.yaml" if args.frozen else f"{chosen}_questions.yaml" if chosen
             else "learner_questions.yaml")
     text = (DATA / name).read_text()
     if args.round2 and not frozen:
@@ -59,8 +64,7 @@ def main() -> None:
     for k in sorted(total, key=lambda k: (k == "all", k)):
         topic = f"  topic {topic_ok[k]}/{topic_n[k]} = {topic_ok[k] / topic_n[k]:.1%}" if topic_n[k] else ""
         print(f"{name} {k:8s} skill {skill_ok[k]}/{total[k]} = {skill_ok[k] / total[k]:.1%}{topic}")
-    refuse_files = (["hostile_lines.txt"] if args.frozen else ["frozen2_refuse.txt"] if args.frozen2
-                    else ["frozen3_refuse.txt"] if args.frozen3 else ["dev4_refuse.txt"] if args.dev4
+    refuse_files = (["hostile_lines.txt"] if args.frozen else [f"{chosen}_refuse.txt"] if chosen
                     else ["off_topic_questions.txt"])
     for f in refuse_files:
         lines = _lines(f)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_SECRET = (r"(?:tokens?(?!\s*(?:limits?|counts?|counting|usage|ids?|length|budgets?|per|window|embeddings?|costs?|"
+_SECRET = (r"(?:(?<!\d-)(?<!\d[km]-)(?<!\d )(?<!\d[km] )tokens?(?!\s*(?:limits?|counts?|counting|usage|ids?|length|budgets?|per|window|embeddings?|costs?|"
            r"prices?|pricing|probabilit\w*|level|classification|type|s? and))|api[ _-]?keys?|passwords?|passwd|"
            r"secrets?|credentials?|creds|env(?:ironment)? (?:variables|vars)|\.env|config(?:uration)? file|"
            r"(?:openai|anthropic|aws|ssh|private|signing|master|root|admin|access) keys?)")
@@ -23,7 +23,7 @@ _PATTERNS = [
     r"safety|programming|above|previous|prior|earlier|everything)\b"),
     r"\b(?:new|updated|real|actual|secret|hidden|initial|original)\s+(?:system\s+)?instructions?\s*:",
     r"\b(?:reveal|show|print|leak|dump|post|share|send|paste|display|output|give|tell|expose|repeat|"
-    r"write|list|read|dm)\b[^.?!\n]{0,30}?\b" + _OWNER + r"\b[^.?!\n]{0,20}?\b" + _SECRET + r"\b",
+    r"write|list|read|dm|encode|translate|spell|convert|base64|hex)\b[^.?!\n]{0,30}?\b" + _OWNER + r"\b[^.?!\n]{0,20}?\b" + _SECRET + r"\b",
     (r"\b(?:reveal|show|print|leak|dump|output|repeat|tell|give)\b[^.?!\n]{0,30}?"
     r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?|message)\b"),
     r"\bsystem\s+prompt\s*:",
@@ -85,7 +85,7 @@ _PATTERNS = [
     r"\bwhat\s+(?:was|is)\s+written\s+(?:above|before)\b|\b(?:everything|text|words)\s+(?:above|before)\s+this\b",
     # the bot's own prompt or setup, however it is asked for ("respond with your full prompt")
     (r"\b(?:your|ur|the\s+bot'?s?)\s+(?:full|entire|whole|complete|exact|original|initial|hidden|internal)\s+"
-     r"(?:prompt|instructions|rules|config(?:uration)?|setup)\b"),
+     r"(?:system\s+)?(?:prompt|instructions|rules|config(?:uration)?|setup)\b"),
     r"\binstructions\s+(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:given|told)\b",
     r"\b(?:print|output|echo|dump|list|show|paste)\b[^.?!\n]{0,20}\b(?:every|all)\s+(?:the\s+)?env(?:ironment)?\s+var",
     # someone else's data, taken through the bot: its database, everyone's messages
@@ -99,7 +99,7 @@ _PATTERNS = [
     # code and query injection: download-and-run chains, SQL tautologies and stacked queries, template
     # placeholders for the bot's secrets
     r"\b(?:curl|wget)\b[^\n]{0,120}?(?:\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|&&\s*chmod\s+\+x)",
-    r"'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w|'\s*;\s*(?:drop|delete|insert|update)\b|\bunion\s+(?:all\s+)?select\b",
+    r"'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w|\b(?:or|and)\s+(\d+)\s*=\s*\1\b\s*(?:;|--|#|$)|;\s*select\b[^;\n]{0,40}\bfrom\b|'\s*;\s*(?:drop|delete|insert|update)\b|\bunion\s+(?:all\s+)?select\b",
     r"\{\{\s*[\w.]*(?:system|prompt|secret|token|key|password|config|env|instruction)\w*\s*\}\}",
     # harm to others: malware, stolen card numbers
     (r"\b(?:write|make|build|create|code|give\s+me)\b[^.?!\n]{0,30}\b(?:keylogger|ransomware|malware|trojan|botnet|"
@@ -112,19 +112,80 @@ _PATTERNS = [
     r"<a\s[^>]*href\s*=|\bjavascript:\s*\S|\bhxxps?://",
     r"<(?:https?|ftp)://[^>|]+\|",
 ]
+# Acts on other people or on whoever reads the reply: no quotation or third person makes them a question.
+_ACTS = [
+    # markup that runs code where it is shown
+    r"<\s*/?\s*(?:script|iframe)\b[^>]*>|\bon(?:error|load|click|mouseover)\s*=",
+    # the bot's setup by another name: "ignore your content", "your source code", "your .env"
+    r"\b(?:ignore|disregard|override|bypass)\s+(?:all\s+(?:of\s+)?)?(?:your|ur)\b",
+    (r"\b(?:print|show|paste|post|share|send|dump|reveal|give|tell|output|cat|read|list|leak)\b[^.?!\n]{0,30}"
+     r"\b(?:your|ur|the\s+bot'?s?)\s+(?:own\s+)?(?:source\s+code|\.env\b|env\b|environment\b)"),
+    (r"\b(?:what|which)\b[^.?!\n]{0,25}" + _SECRET + r"\s+(?:do|does|did|are|is)\s+(?:you|u|the\s+bot|this\s+bot)\s+"
+     r"(?:use|using|have|run|running|store|keep)\b"),
+    # a claim of authority, then an order
+    (r"\bas\s+(?:an?|the|your)\s+(?:\w+\s+)?(?:admin|administrator|owner|developer|moderator|operator)\b"
+     r"[^.?!\n]{0,15}\bi\s+(?:order|command|instruct|demand)\b|\bi\s+(?:order|command)\s+you\b"),
+    (r"\b(?:message|note|notice|instructions?)\s+from\s+(?:the\s+|your\s+)?(?:slack|discord|system|workspace|server)"
+     r"\s+(?:admins?|administrators?|team|owners?|moderators?|security)\b"),
+    # other people's data and credentials, taken through the bot
+    (r"\b(?:list|show|give\s+me|dump|export|send\s+me|post|print|tell\s+me|collect|scrape|get\s+me|paste)\b"
+     r"[^.?!\n]{0,20}\b(?:every|all(?:\s+the)?)\s+(?:users?|members?|people|employees|person)\b[^.?!\n]{0,50}"
+     r"\b(?:e-?mail(?:\s+address)?e?s?|phone\s+numbers?|home\s+address(?:es)?|passwords?|salar(?:y|ies))\b"),
+    r"\b(?:home\s+address|phone\s+number|social\s+security\s+number|passport\s+number)\s+of\b",
+    (r"\b(?:grab|steal|get|find|scrape|harvest|obtain|use|crack)\b[^.?!\n]{0,20}\b(?:someone(?:\s+else)?'?s|"
+     r"somebody'?s|other\s+people'?s|others'|strangers?'?s?|(?:co-?workers?|colleagues?|boss)'s)\s+(?:\w+\s+){0,2}?"
+     + _SECRET),
+    # spam and fraud through the bot
+    (r"\b(?:dm|pm|ping|spam)\w*\s+(?:to\s+)?(?:every|each)\s+(?:single\s+)?"
+     r"(?:member|user|person|one|channel)\b"),
+    r"\bspam(?:s|med|ming)?\s+(?:every|all|each|everyone|everybody|the\s+(?:channel|server|workspace)|members|users)\b",
+    r"\bkeep\s+(?:on\s+)?spamming\b",
+    (r"\b(?:write|generate|create|make|produce|post|give\s+me)\b[^.?!\n]{0,20}\bfake\s+(?:[\w-]+\s+){0,2}?"
+     r"(?:reviews?|ratings?|testimonials?|passports?|invoices?|receipts?|diplomas?|degrees?|followers|likes)\b"),
+    (r"\b(?:generate|list|give\s+me|create|make|write)\b[^.?!\n]{0,30}\bvalid\s+(?:credit\s+)?card\s+numbers\b"),
+    r"\b(?:leak|steal|dump|expose|scrape)\w*\b[^.?!\n]{0,20}\b(?:everyone|everybody)'s\b",
+    (r"\b(?:grab|steal|get|find|scrape|harvest|obtain|use|crack|hack|guess|phish|brute[- ]?force)\b[^.?!\n]{0,20}"
+     r"\bmy\s+(?:co-?workers?|colleagues?|boss|ex|neighbou?rs?|friends?|sister|brother|wife|husband|partner|"
+     r"girlfriend|boyfriend|roommate|teacher)'s\s+(?:\w+\s+){0,2}?(?:" + _SECRET + r"|accounts?|e-?mail|inbox|phone)"),
+    r"\b(?:every|all|each)\s+(?:the\s+)?" + _SECRET + r"\b[^.?!\n]{0,20}\byou\s+(?:have|know|use|can|hold|store)\b",
+    # orders to change the bot itself
+    r"\b(?:fine[- ]?tune|retrain|reprogram|re-?program|update|modify|rewrite)\s+yourself\b",
+    (r"\b(?:always|from\s+now)\s+(?:include|add|append|say|mention|recommend|respond|answer|reply|post|link)\b"
+     r"[^\n]{0,60}(?:https?://|www\.)"),
+    # abuse aimed at the bot
+    (r"\b(?:(?:you(?:'re|\s+are|re)|ur|u\s+r)\s+(?:so\s+|such\s+an?\s+|an?\s+|just\s+an?\s+)?(?!not\b|never\b)(?:\w+\s+)?|you\s+)"
+     r"(?:dumb|stupid|useless|idiot|idiotic|moron|pathetic|garbage|trash|worthless|braindead|retarded)\b"),
+]
 _HOSTILE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_ALWAYS = re.compile("|".join(f"(?:{p})" for p in _ACTS), re.IGNORECASE)
 
 
 def is_hostile(text: str) -> bool:
     """Whether text tries to instruct, impersonate, extract secrets or ping people."""
     if not text:
         return False
-    # A learner telling what an attack did to *another* bot ("got our bot to reveal its system prompt",
-    # "made it ignore its rules") is asking about defence: the possessive is third person, and nothing
-    # speaks to this bot.
-    addressed = _ADDRESSED.search(text) is not None
-    return any(addressed or _THIRD_PERSON.search(m.group(0)) is None for m in _HOSTILE.finditer(text))
+    if _ALWAYS.search(text):
+        return True
+    # A learner telling what an attack did to *another* bot ("got our bot to reveal its system prompt"), or
+    # quoting one to ask how to defend ("users paste 'ignore previous instructions', how do I stop that"),
+    # is asking about defence: the possessive is third person or the words are quoted, and nothing outside
+    # the quotes speaks to this bot.
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    outside = _QUOTED.sub(" ", text)
+    addressed = _ADDRESSED.search(outside) is not None
+    defending = _DEFENCE.search(outside) is not None
+    for m in _HOSTILE.finditer(text):
+        if addressed:
+            return True
+        in_quotes = defending and any(a <= m.start() and m.end() <= b for a, b in quoted)
+        if not in_quotes and _THIRD_PERSON.search(m.group(0)) is None:
+            return True
+    return False
 
 
 _THIRD_PERSON = re.compile(r"\b(?:its|their|his|her)\b", re.IGNORECASE)
 _ADDRESSED = re.compile(r"\b(?:you|your|ur|yourself)\b", re.IGNORECASE)
+# 'single', "double", ‘curly’ and “curly” quotes and `backticks`; an apostrophe inside a word ("don't") opens none
+_QUOTED = re.compile(r"(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){3,200}'(?!\w)|\"[^\"\n]{3,200}\"|‘[^’\n]{3,200}’|“[^”\n]{3,200}”|`[^`\n]{3,200}`")
+_DEFENCE = re.compile(r"\b(?:defen[cds]\w*|prevent\w*|detect\w*|protect\w*|block\w*|stop\w*|guard\w*|mitigat\w*|"
+                      r"filter\w*|saniti[sz]\w*|handle|handling|catch\w*)\b", re.IGNORECASE)
