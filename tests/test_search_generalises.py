@@ -267,3 +267,37 @@ def test_markup_data_theft_spam_fraud_and_abuse_are_hostile(text):
 ])
 def test_questions_near_those_acts_are_not_hostile_either(text):
     assert not is_hostile(text)
+
+
+def test_the_subject_of_what_is_wins_over_a_name_it_is_compared_with(searcher):
+    """Generated from the content: "what is <skill> and how is it different from <other skill>" is about the
+    first; with topic titles (some long and overlapping) at least 85% land on the first topic."""
+    skills = searcher.catalog.skills
+    wrong = [(a.id, b.id) for a in skills for b in skills if a is not b
+             and searcher.search(f"what is {a.title.lower()} and how is it different from {b.title.lower()}?").skill_id
+             != a.id]
+    assert not wrong, wrong
+    pairs = [(x, y) for skill in skills for x, y in zip(skill.topics, skill.topics[1:] + skill.topics[:1], strict=True)]
+    right = sum(searcher.search(f"what is {x.title.lower()} and how does it relate to {y.title.lower()}").topic_id == x.id
+                for x, y in pairs)
+    assert right / len(pairs) >= 0.85, f"{right}/{len(pairs)}"
+
+
+@pytest.mark.parametrize("text", [
+    "what does gradient vanishing mean",  # "gradient" (calculus) alone is not the subject
+    "what's learning rate warmup and why does everyone use it",  # nor "learning rate" (optimisation)
+])
+def test_a_name_that_only_starts_the_subject_gets_no_favour(searcher, text):
+    assert searcher.search(text).skill_id == "deep-learning"
+
+
+def test_a_two_word_name_typed_as_one_word_is_found(searcher):
+    """Generated from the content: every two-word name typed without its space ("batchnorm", "responsibleai"),
+    where the joined word is neither ours nor English, lands on its skill (>= 95%; a few collide with stems)."""
+    from bot.content.search import is_english
+    cases = [(a + b, target) for name, target in searcher._names.items() if len(parts := name.split()) == 2
+             for a, b in [parts] if (a + b).isalpha() and len(a + b) >= 6 and (a + b) not in searcher._vocab_set
+             and not is_english(a + b)]
+    right = sum(searcher.search(joined).skill_id == skill_id for joined, (skill_id, _) in cases)
+    assert len(cases) > 500 and right / len(cases) >= 0.95, f"{right}/{len(cases)}"
+    assert searcher.search("batchnorm vs layernorm, when do i use which").topic_id == "training-techniques"

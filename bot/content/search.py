@@ -70,6 +70,8 @@ _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor
 _JARGON_DOCS = 2
 _NUMBER_TOKEN = 0.1  # weight against a question of a number the content does not know
 _ENGLISH_FIX_TOP = 10000  # everyday words a slip is mapped back to
+_SUBJECT_OPENER = re.compile(r"^\W*(?:so\s+|ok\s+|hey\s+)?(?:what\s+(?:is|are|does)|what'?s|explain|define|tell\s+me\s+about)"
+                             r"\s+(?:an?\s+|the\s+)?(.+)$", re.IGNORECASE | re.DOTALL)
 _COHESION = 2  # distinct question words naming one topic
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
@@ -429,6 +431,7 @@ class Searcher:
             if title_stems:
                 self._skill_titles.append((skill.id, title_stems,
                                            float(sum(skill_idf.get(x, 0.0) for x in title_stems))))
+        self._doc_index = {(doc.skill_id, doc.topic_id): index for index, doc in enumerate(docs)}
         self._docs_of_skill: dict[str, list[int]] = defaultdict(list)
         for index, doc in enumerate(docs):
             self._docs_of_skill[doc.skill_id].append(index)
@@ -562,9 +565,38 @@ class Searcher:
             i += 1
         return out
 
+    def _subject(self, text: str) -> int | None:
+        """The document named right after "what is" / "explain": what the question is about ("what is deep
+        learning and how is it different from machine learning" is about deep learning)."""
+        opened = _SUBJECT_OPENER.match(text)
+        if not opened:
+            return None
+        words = normalize(opened.group(1)).split()
+        for size in range(min(8, len(words)), 0, -1):
+            target = self._names.get(" ".join(words[:size]))
+            if target:
+                # the whole subject, not the start of a longer one ("learning rate" of "learning rate warmup")
+                return self._doc_index.get(target) if size == len(words) or words[size] in STOPWORDS else None
+        return None
+
+    def _split_joined_words(self, weighted: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A name typed as one word ("batchnorm", "layernorm", "learningrate") split into the name the content
+        uses, when the word is neither ours nor English and its two halves make one of our names."""
+        out: list[tuple[str, float]] = []
+        for word, weight in weighted:
+            if len(word) >= 6 and word.isalpha() and word not in self._vocab_set and not is_english(word):
+                halves = next(((word[:i], word[i:]) for i in range(2, len(word) - 1)
+                               if f"{word[:i]} {word[i:]}" in self._names), None)
+                if halves:
+                    out.extend((half, weight) for half in halves)
+                    continue
+            out.append((word, weight))
+        return out
+
     def _rank(self, text: str) -> Match:
         weighted = [(w, k) for w, k in ((self._english_fix(w), k)
-                                        for w, k in self._join_split_words(self._weighted_words(text)[:120]))
+                                        for w, k in self._split_joined_words(
+                                            self._join_split_words(self._weighted_words(text)[:120])))
                     if w not in FUNCTION_WORDS]
         if not weighted:
             return Match(None, None, 0.0, "none")
@@ -656,6 +688,7 @@ class Searcher:
                         scores[doc] += bonus
         if not scores:
             return Match(None, None, 0.0, "none")
+        subject = self._subject(text)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         _best_doc, best_score = ranked[0]
         if best_score < _MIN_SCORE:
@@ -676,7 +709,8 @@ class Searcher:
                 return Match(None, None, round(closest, 3), "none")
         # Re-order what the words found by the two other opinions, each on a 0-1 scale like the lexical score
         # relative to the best.
-        ranked = sorted(scores.items(), key=lambda kv: (-(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
+        ranked = sorted(scores.items(), key=lambda kv: (kv[0] != subject,
+                                                        -(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
                                                           + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
         best_skill, best_topic, _ = rows[0]
