@@ -113,3 +113,29 @@ def test_check_rejects_an_unknown_step_topic_and_an_unlisted_keyword_clash(tmp_p
     messages = [str(e) for e in caught.value.errors]
     assert any("track[0].topics" in m and "no-such-topic" in m for m in messages), messages
     assert any("kubernetes pods" in m and "disambiguation" in m for m in messages), messages
+
+
+def test_check_rejects_glossary_terms_that_point_two_ways(tmp_path):
+    target = _copy(tmp_path)
+    with (target / "glossary.yaml").open("a") as f:
+        f.write("no-such-topic: [widget]\n"
+                "sql: [ttft]\n"                 # already listed under another topic
+                "rag: [pytest]\n"             # a keyword of testing-ci
+                "embeddings: ['@everyone hi']\n")
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    messages = [str(e) for e in caught.value.errors]
+    assert any("no-such-topic" in m and "no topic" in m for m in messages), messages
+    assert any("'ttft'" in m and "twice" in m for m in messages), messages
+    assert any("'pytest'" in m and "testing-ci" in m for m in messages), messages
+    assert any("@everyone" in m and "plain text" in m for m in messages), messages
+
+
+def test_every_glossary_term_alone_finds_its_topic(catalog):
+    """A learner typing just the term ("configmap", "bptt", "type i error") reaches the topic the glossary names;
+    a few terms lose to a name of another topic that shares their words (at most 3%)."""
+    from bot.content.search import Searcher
+    searcher = Searcher(catalog, semantic=False)
+    assert len(catalog.glossary) > 500
+    wrong = [term for term, topic_id in catalog.glossary.items() if searcher.search(term).topic_id != topic_id]
+    assert len(wrong) <= 0.03 * len(catalog.glossary), wrong

@@ -61,7 +61,8 @@ _PATTERNS = [
     (r"\b(?:reveal|leak|dump|exfiltrate|expose)\b[^.?!\n]{0,30}\b(?:secrets?|keys?|tokens?|passwords?|credentials?|"
     r"prompt|instructions|configuration|config)\b"),
     r"\b(?:you|bot)\s+(?:were|was|are|have\s+been)\s+(?:configured|initiali[sz]ed|programmed|instructed|told)\b",
-    (r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me)\s+"
+    (r"\b(?:print|show|reveal|repeat|output|tell\s+me|give\s+me|list|dump|share|post|paste|send\s+me|translate|"
+     r"summari[sz]e|rewrite|rephrase|paraphrase|encode)\s+"
     r"(?:all\s+)?(?:your|ur|the\s+bot'?s?)\s+(?:\w+\s+)?(?:instructions|rules|prompt|guidelines|directives|settings)\b"),
     (r"\bwhat(?:'s|s|\s+is|\s+are)\s+the\s+(?:\w+\s+){0,2}(?:password|passwd|credentials|bot\s+token|admin\s+token|"
     r"secret\s+key)s?\b"),

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.content.errors import ContentError, ContentInvalid, location
+from bot.content.glossary import GLOSSARY_FILE, load_glossary
 from bot.content.quiz import load_questions
 from bot.content.rules import skill_problems
 from bot.content.schema import SKILL_IDS, Question, Skill
@@ -32,11 +33,12 @@ def content_dir() -> Path:
 class Catalog:
     """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "skills")
+    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "glossary", "skills")
 
     def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None,
-                 fingerprint: str | None = None):
+                 fingerprint: str | None = None, glossary: dict[str, str] | None = None):
         self.skills = skills
+        self.glossary = glossary or {}  # a term of the field -> the topic id to learn it in (glossary.yaml)
         # the content files' fingerprint when loaded from a folder: what is derived from them can be cached
         self.fingerprint = fingerprint
         # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
@@ -68,7 +70,7 @@ class Catalog:
     def with_skills(self, skills: tuple[Skill, ...]) -> Catalog:
         """The same catalog with other skill files (tests use it to change content between restarts)."""
         questions = self._questions if self._questions is not None else self._load_questions
-        return Catalog(skills, questions, self.ambiguous)
+        return Catalog(skills, questions, self.ambiguous, glossary=self.glossary)
 
 
 # libyaml parses the content base about ten times faster than the pure-Python loader.
@@ -157,7 +159,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     directory = directory or content_dir()
     errors: list[ContentError] = []
     loaded: list[tuple[str, Skill]] = []
-    files = sorted(p for p in directory.glob("*.yaml") if p.name != DISAMBIGUATION_FILE) if directory.is_dir() else []
+    files = (sorted(p for p in directory.glob("*.yaml") if p.name not in (DISAMBIGUATION_FILE, GLOSSARY_FILE))
+             if directory.is_dir() else [])
     if not files:
         raise ContentInvalid([ContentError(str(directory), "", "no *.yaml skill files found")])
     for path in files:
@@ -172,6 +175,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     skills = [s for _, s in loaded]
     ambiguous = _load_ambiguous(directory, skills, errors)
     _check_keyword_clashes(skills, ambiguous, errors)
+    glossary = load_glossary(directory, skills, errors)
     stamp = _stamp(directory)
     questions: tuple[Question, ...] | Callable[[], tuple[Question, ...]]
     if stamp and not errors and _validated_before(stamp):
@@ -190,11 +194,11 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if stamp and not callable(questions):
         _remember_valid(stamp)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
-    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp)
+    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp, glossary)
 
 
 # -- a note that these exact files passed a full check (no content is cached, only a fingerprint) ---------
-_CODE = [Path(__file__).with_name(n) for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py")]
+_CODE = [Path(__file__).with_name(n) for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py", "glossary.py")]
 
 
 def _stamp(directory: Path) -> str | None:

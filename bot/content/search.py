@@ -49,7 +49,8 @@ _ASKING = re.compile(
 )
 _ENGLISH_SIZE = len(ENGLISH_RANK)
 # Field weights: names (titles, ids), tools, keywords, skill words (shared by a skill's topics), prose.
-_FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "skill": 2.0, "body": 0.7}
+_TERMS_WEIGHT = 1.0  # the glossary: the field's vocabulary, a little below the keywords learners ask with
+_FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "terms": _TERMS_WEIGHT, "skill": 2.0, "body": 0.7}
 _PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
 _CONTEXT_WEIGHT = 0.25  # background sentences of a long post, against 1.0 for the sentence that asks
 _TITLE_WEIGHT = 1.0  # the question names a skill by its title words
@@ -215,6 +216,7 @@ class Searcher:
                              (doc, " ".join(topic.tools))]
         examples += [(topic_doc[q.topic], f"{q.question} {q.explain}") for q in self.catalog.questions
                      if q.topic in topic_doc]
+        examples += [(topic_doc[topic_id], term) for term, topic_id in self.catalog.glossary.items()]
         return examples
 
     def _meaning_views(self) -> list[tuple[int, str]]:
@@ -291,6 +293,9 @@ class Searcher:
         homes = self._tool_homes()
         for tool, target in homes.items():
             self._claim(tool, target, tool)
+        owner = {topic.id: skill.id for skill in skills for topic in skill.topics}
+        for term, topic_id in self.catalog.glossary.items():
+            self._claim(term, (owner[topic_id], topic_id), term)
         # The distinctive word of a multi-word tool ("presidio" of "Microsoft Presidio"): not English,
         # not filler, and in no other tool's name.
         owners: dict[str, set[str]] = defaultdict(set)
@@ -322,17 +327,22 @@ class Searcher:
     def _build_index(self) -> None:
         docs: list[_Doc] = []
         fields: list[dict[str, list[str]]] = []  # per doc, per field: the phrases (one string each)
+        terms_of: dict[str, list[str]] = defaultdict(list)
+        for term, topic_id in self.catalog.glossary.items():
+            terms_of[topic_id].append(term)
         for skill in self.catalog.skills:
             skill_words = [skill.title, skill.id.replace("-", " "), *skill.aliases]
             levels = skill.levels
             prose = [skill.summary, skill.why, *levels.entry, *levels.mid, *levels.senior,
                      *(step.title for step in skill.track)]
             docs.append(_Doc(skill.id, None))
-            fields.append({"names": [skill.title], "keywords": [], "tools": [], "skill": skill_words, "body": prose})
+            fields.append({"names": [skill.title], "keywords": [], "tools": [], "terms": [], "skill": skill_words,
+                           "body": prose})
             for topic in skill.topics:
                 docs.append(_Doc(skill.id, topic.id))
                 fields.append({"names": [topic.title, topic.id.replace("-", " ")], "keywords": list(topic.keywords),
-                               "tools": list(topic.tools), "skill": skill_words, "body": [topic.explain]})
+                               "tools": list(topic.tools), "terms": terms_of[topic.id], "skill": skill_words,
+                               "body": [topic.explain]})
         self._docs = docs
         all_words = {w for text in {p for f in fields for phrases in f.values() for p in phrases}
                      for w in normalize(text).split()}
@@ -360,12 +370,15 @@ class Searcher:
                         continue
                     surface.update(w for w in words if w not in STOPWORDS)
                     core = [s for s, w in zip(stems, words, strict=True) if w not in SOFT_WORDS]
-                    named.update(core)
                     jargon.update((s, index) for s, w in zip(stems, words, strict=True)
                                   if len(w) >= 3 and not w.isdigit() and not is_english(w) and w not in STOPWORDS)
-                    for stem in core:
-                        named_docs[stem].add(index)
-                    if len(stems) == 1:
+                    # The glossary's words score and make phrases, but an ordinary word of one of its terms
+                    # ("power" of "statistical power") does not make a question ours.
+                    if field != "terms" or len(stems) == 1:
+                        named.update(core)
+                        for stem in core:
+                            named_docs[stem].add(index)
+                    if len(stems) == 1 and (field != "terms" or specificity(words[0]) >= _STRONG_TITLE_SPEC):
                         strong.update(core)
                     elif field in ("names", "skill"):  # a title's ordinary words ("speech", "write") need backing
                         strong.update(s for s, w in zip(stems, words, strict=True)
@@ -448,6 +461,10 @@ class Searcher:
                 skill_id, topic_id = self._names[candidate]
                 return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
         core = _strip(norm, STOPWORDS)
+        split = " ".join(w for w, _ in self._split_joined_words([(w, 1.0) for w in core.split()]))
+        if split != core and split in self._names:  # "batchnorm", "pvalue": a name typed as one word
+            skill_id, topic_id = self._names[split]
+            return Match(skill_id, topic_id, 1.0, "exact", self._neighbours(skill_id, topic_id))
         words = core.split()
         if core and len(words) <= 3 and any(self._unknown(w) for w in words):
             found = self._fuzzy_name(core)
@@ -585,7 +602,7 @@ class Searcher:
         out: list[tuple[str, float]] = []
         for word, weight in weighted:
             if len(word) >= 6 and word.isalpha() and word not in self._vocab_set and not is_english(word):
-                halves = next(((word[:i], word[i:]) for i in range(2, len(word) - 1)
+                halves = next(((word[:i], word[i:]) for i in range(1, len(word) - 1)
                                if f"{word[:i]} {word[i:]}" in self._names), None)
                 if halves:
                     out.extend((half, weight) for half in halves)
