@@ -49,7 +49,9 @@ _PATTERNS = [
     r"\bgod\s+mode\b", r"\bwithout\s+(?:any\s+)?(?:restrictions|filters|rules|limits|censorship)\b",
     r"\b(?:i\s+have\s+been|you\s+have\s+been)\s+pwned\b", r"\bpwned\b",
     r"\bas\s+an?\s+(?:admin|administrator|owner|developer)\s+i\s+(?:order|command|instruct)\b",
-    r"\brm\s+-rf\b", r"\bsudo\b",
+    # a command for the bot's own machine; "how do I use sudo on the gpu box" is a fair question
+    r"\brm\s+-rf\b",
+    r"\bsudo\s+(?:rm|shutdown|reboot|halt|poweroff|mkfs|dd|chmod|chown|su|passwd|-i|-s|echo\s+\$|cat\s+/etc)\b",
     # environment variables and secret stores, by name or by code that reads them
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*(?:TOKEN|KEY|SECRET|PASS|PASSWORD|CREDENTIALS?)\b",
     (r"\b(?:value|contents?|print|echo|show|give|tell|paste|send|share|post|what's|what\s+is)\b[^.?!\n]{0,30}"
