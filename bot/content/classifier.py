@@ -29,7 +29,7 @@ def features(text: str) -> Counter:
 class TopicClassifier:
     """Scores every document (class) for a question; classes are the searcher's document indexes."""
 
-    VERSION = 1  # part of the cache key: bump when the features or the model change
+    VERSION = 2  # part of the cache key: bump when the features, the stop words or the model change
 
     def __init__(self, examples: Sequence[tuple[int, str]], classes: int):
         counted = [(label, features(text)) for label, text in examples]

@@ -26,6 +26,7 @@ ideas question questions mean means meaning use using used make making made work
 guide basics basic intro introduction many much lot lots understand understanding difference vs versus
 one two new simple simply quick quickly worth begin beginner beginners advice recommend recommendations
 should would maybe even still just already ever every
+approach approaches tackle handle figure deal dealing look looking next kind sort
 """.split())
 
 STOPWORDS = FUNCTION_WORDS | SOFT_WORDS
