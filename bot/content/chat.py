@@ -50,6 +50,9 @@ WORDS = {
     "devs": "developers", "eng": "engineer", "engs": "engineers",
     "mins": "minutes", "secs": "seconds", "hrs": "hours",
     "vm": "virtual machine", "vms": "virtual machines",
+    "acc": "accuracy", "val": "validation", "nn": "neural network", "nns": "neural networks",
+    "ctx": "context", "emb": "embedding", "embs": "embeddings", "dims": "dimensions", "params": "parameters",
+    "mem": "memory", "stats": "statistics", "impl": "implementation", "auth": "authentication",
 }
 
 
