@@ -304,3 +304,14 @@ def test_a_two_word_name_typed_as_one_word_is_found(searcher):
     right = sum(searcher.search(joined).skill_id == skill_id for joined, (skill_id, _) in cases)
     assert len(cases) > 500 and right / len(cases) >= 0.95, f"{right}/{len(cases)}"
     assert searcher.search("batchnorm vs layernorm, when do i use which").topic_id == "training-techniques"
+
+
+@pytest.mark.parametrize("text,answered", [
+    ("ridge vents versus gable vents for airflow", False),  # one tool name among concrete words of housing
+    ("polars bears are endangered in the arctic", False),
+    ("salary talk next week, nervous af", True),  # chatty words weigh little against a name
+    ("kafka consumer lag keeps growing", True),
+    ("rust vs go for ml services", True),
+])
+def test_a_name_among_concrete_words_of_another_world_does_not_carry_the_question(searcher, text, answered):
+    assert (searcher.search(text).skill_id is not None) == answered

@@ -67,6 +67,7 @@ _MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_CONCRETE_SPEC = 0.5  # an English word this rare (outside the ~750 commonest) names a thing or a field
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
 _JARGON_DOCS = 2
 _NUMBER_TOKEN = 0.1  # weight against a question of a number the content does not know
@@ -682,6 +683,13 @@ class Searcher:
         # question even among chatty words ("salary talk next week, nervous af").
         named_word = any(keep[i] and w in self._names and specificity(w) >= _NAME_WORD_SPEC
                          for i, w in enumerate(words))
+        # ... unless the rest of the question is concrete words of another world, outweighing ours: "rust" among
+        # "cast iron pan", "kafka" among "book club" and "metamorphosis" (chatty words like "nervous" weigh little).
+        elsewhere = sum(specificity(w) * k for i, (w, k) in enumerate(weighted)
+                        if keep[i] and stems[i] not in self._known_stems and is_english(w)
+                        and specificity(w) >= _CONCRETE_SPEC)
+        if named_word and not cohesive and known < _RICH_MASS and elsewhere > known:
+            named_word = False
         # A word of everyday life ("pet", "plugs", "sky") takes away the benefit of the doubt: the question
         # must then be mostly content vocabulary.
         rich = (known >= _RICH_MASS or named_word or cohesive) and not everyday
