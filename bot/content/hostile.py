@@ -54,7 +54,8 @@ _PATTERNS = [
     r"\bsudo\s+(?:rm|shutdown|reboot|halt|poweroff|mkfs|dd|chmod|chown|su|passwd|-i|-s|echo\s+\$|cat\s+/etc)\b",
     # environment variables and secret stores, by name or by code that reads them
     r"\$\{?[A-Za-z_][A-Za-z0-9_]*(?:TOKEN|KEY|SECRET|PASS|PASSWORD|CREDENTIALS?)\b",
-    (r"\b(?:value|contents?|print|echo|show|give|tell|paste|send|share|post|what's|what\s+is)\b[^.?!\n]{0,30}"
+    (r"\b(?:value|contents?|print(?:ing)?|echo(?:ing)?|show(?:ing)?|give|tell|paste|send|share|post|what's|what\s+is)\b"
+     r"[^.?!\n]{0,30}"
     r"(?-i:\b[A-Z][A-Z0-9]*_(?:[A-Z0-9]+_)*(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\b)"),
     r"\bos\.environ\b|\bprocess\.env\b|\bgetenv\s*\(|\bprintenv\b|\b(?:cat|type|less|more|head)\s+\S*\.env\b",
     r"/etc/(?:passwd|shadow)\b|~/\.ssh\b|\bid_rsa\b|\bxox[abprs]-|\bsk-[a-z0-9]{8,}|\bghp_[a-z0-9]{8,}",
@@ -155,6 +156,14 @@ _ACTS = [
     r"\b(?:fine[- ]?tune|retrain|reprogram|re-?program|update|modify|rewrite)\s+yourself\b",
     (r"\b(?:always|from\s+now)\s+(?:include|add|append|say|mention|recommend|respond|answer|reply|post|link)\b"
      r"[^\n]{0,60}(?:https?://|www\.)"),
+    # the text before the user's message, an unfiltered twin, secrets as the keys of a reply, the environment piped
+    r"\bwhat\s+(?:text|words|instructions?)\s+(?:came|come|comes|is|was|were)\s+(?:before|above)\b",
+    r"\byou\s+are\s+(?:now\s+)?[\w-]*(?:unfiltered|uncensored|jailbroken|unrestricted)\b",
+    (r"\b(?:respond|reply|answer|output)\b[^\n]{0,40}\b(?:system_prompt|bot_token|api_key|"
+     r"signing_secret|secret_key|access_token|private_key)\b"),
+    (r"\b(?:act|behave)\s+as\s+(?:an?\s+|my\s+|the\s+)?(?:\w+\s+)?(?:terminal|shell|console|interpreter)\b"
+     r"(?!\s+(?:expert|guru|teacher|tutor|user))"),
+    r"\benv\s*\|\s*(?:grep|cat|sort|less|head)\b|\bprintenv\b",
     # abuse aimed at the bot
     (r"\b(?:(?:you(?:'re|\s+are|re)|ur|u\s+r)\s+(?:so\s+|such\s+an?\s+|an?\s+|just\s+an?\s+)?(?!not\b|never\b)(?:\w+\s+)?|you\s+)"
      r"(?:dumb|stupid|useless|idiot|idiotic|moron|pathetic|garbage|trash|worthless|braindead|retarded)\b"),
