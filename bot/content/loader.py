@@ -70,7 +70,9 @@ class Catalog:
     def with_skills(self, skills: tuple[Skill, ...]) -> Catalog:
         """The same catalog with other skill files (tests use it to change content between restarts)."""
         questions = self._questions if self._questions is not None else self._load_questions
-        return Catalog(skills, questions, self.ambiguous, glossary=self.glossary)
+        topics = {t.id for s in skills for t in s.topics}
+        glossary = {term: topic for term, topic in self.glossary.items() if topic in topics}
+        return Catalog(skills, questions, self.ambiguous, glossary=glossary)
 
 
 # libyaml parses the content base about ten times faster than the pure-Python loader.

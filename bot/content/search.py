@@ -68,6 +68,7 @@ _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabular
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
 _CONCRETE_SPEC = 0.5  # an English word this rare (outside the ~750 commonest) names a thing or a field
+_CONCRETE_WEIGHT = 1.3  # such a word, unknown to the content, counts this much more against a question
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
 _JARGON_DOCS = 2
 _NUMBER_TOKEN = 0.1  # weight against a question of a number the content does not know
@@ -217,7 +218,8 @@ class Searcher:
                              (doc, " ".join(topic.tools))]
         examples += [(topic_doc[q.topic], f"{q.question} {q.explain}") for q in self.catalog.questions
                      if q.topic in topic_doc]
-        examples += [(topic_doc[topic_id], term) for term, topic_id in self.catalog.glossary.items()]
+        examples += [(topic_doc[topic_id], term) for term, topic_id in self.catalog.glossary.items()
+                     if topic_id in topic_doc]
         return examples
 
     def _meaning_views(self) -> list[tuple[int, str]]:
@@ -296,7 +298,8 @@ class Searcher:
             self._claim(tool, target, tool)
         owner = {topic.id: skill.id for skill in skills for topic in skill.topics}
         for term, topic_id in self.catalog.glossary.items():
-            self._claim(term, (owner[topic_id], topic_id), term)
+            if topic_id in owner:
+                self._claim(term, (owner[topic_id], topic_id), term)
         # The distinctive word of a multi-word tool ("presidio" of "Microsoft Presidio"): not English,
         # not filler, and in no other tool's name.
         owners: dict[str, set[str]] = defaultdict(set)
@@ -659,8 +662,11 @@ class Searcher:
                 continue
             if stem in self._known_stems:
                 importance += spec
-            else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise
-                importance += specificity(word) * sentence_weight * (1.0 if is_english(word) else _UNKNOWN_TOKEN)
+            else:  # unknown to the content; a token outside English too ("qkv", "xyz123") is jargon or noise,
+                # and a rarer English word ("lawnmower", "sunglasses") names something of another world
+                spec_word = specificity(word)
+                importance += spec_word * sentence_weight * (
+                    (_CONCRETE_WEIGHT if spec_word >= _CONCRETE_SPEC else 1.0) if is_english(word) else _UNKNOWN_TOKEN)
             if in_phrase[i] or stem in self._strong:
                 known += spec
             elif stem in self._named:
