@@ -666,7 +666,8 @@ class Searcher:
                 # and a rarer English word ("lawnmower", "sunglasses") names something of another world
                 spec_word = specificity(word)
                 importance += spec_word * sentence_weight * (
-                    (_CONCRETE_WEIGHT if spec_word >= _CONCRETE_SPEC else 1.0) if is_english(word) else _UNKNOWN_TOKEN)
+                    (_CONCRETE_WEIGHT if spec_word >= _CONCRETE_SPEC and word not in EVERYDAY else 1.0)
+                    if is_english(word) else _UNKNOWN_TOKEN)
             if in_phrase[i] or stem in self._strong:
                 known += spec
             elif stem in self._named:
