@@ -58,7 +58,6 @@ _TITLE_WEIGHT = 1.0  # the question names a skill by its title words
 # validation questions (frozen sets 1 and 2), never on frozen set 3.
 _MEANING_WEIGHT = 1.0
 _LEARNED_WEIGHT = 1.0  # the classifier trained on the content and quiz bank (bot/content/classifier.py)
-_LEARNED_WEIGHT_LONG = 0.3  # ... in a long post, where its sentence-blind reading is swayed by the background
 _MIN_MEANING = 0.22  # below this closeness to every document, a lexical match is refused
 _EVERYDAY_MARGIN = 0.05  # closer than this to a domain of everyday life than to any document: refused
 _JARGON_SPEC = 0.95  # a word this rare in everyday English is technical ("lstm", "churn", "classifier")
@@ -742,11 +741,9 @@ class Searcher:
                 return Match(None, None, round(closest, 3), "none")
         # Re-order what the words found by the two other opinions, each on a 0-1 scale like the lexical score
         # relative to the best.
-        # The classifier reads every word alike, so in a long post the background sways it: less say there.
-        learned_weight = _LEARNED_WEIGHT_LONG if any(k < 1.0 for _, k in weighted) else _LEARNED_WEIGHT
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] != subject,
                                                         -(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
-                                                          + learned_weight * learned.get(kv[0], 0.0)), kv[0]))
+                                                          + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
         best_skill, best_topic, _ = rows[0]
         if best_topic is None:  # a skill-level document: point at its best topic when one also ranks
