@@ -139,3 +139,17 @@ def test_every_glossary_term_alone_finds_its_topic(catalog):
     assert len(catalog.glossary) > 500
     wrong = [term for term, topic_id in catalog.glossary.items() if searcher.search(term).topic_id != topic_id]
     assert len(wrong) <= 0.03 * len(catalog.glossary), wrong
+
+
+def test_check_rejects_homonym_entries_that_cannot_work(tmp_path):
+    target = _copy(tmp_path)
+    with (target / "homonyms.yaml").open("a") as f:
+        f.write("\nzebrafish: [stripes, aquarium]\n"     # not a word of any name of ours
+                "docker: [Harbour Crane]\n"           # a cue is one lowercase word
+                "kubernetes: []\n")
+    with pytest.raises(ContentInvalid) as caught:
+        load_catalog(target)
+    messages = [str(e) for e in caught.value.errors]
+    assert any("zebrafish" in m and "names" in m for m in messages), messages
+    assert any("docker" in m and "single lowercase" in m for m in messages), messages
+    assert any("kubernetes" in m and "non-empty" in m for m in messages), messages

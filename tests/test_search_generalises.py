@@ -325,3 +325,18 @@ def test_a_two_word_name_typed_as_one_word_is_found(searcher):
 ])
 def test_a_name_among_concrete_words_of_another_world_does_not_carry_the_question(searcher, text, answered):
     assert (searcher.search(text).skill_id is not None) == answered
+
+
+@pytest.mark.parametrize("text,answered", [
+    # a name of ours next to a cue of its everyday sense, and nothing else of ours (content/homonyms.yaml)
+    ("my python keeps hiding in its enclosure and won't eat", False),
+    ("which spark plugs fit a 2015 motorcycle", False),
+    ("anyone read kafka's the castle, worth it?", False),
+    ("the giant pandas at the zoo had a cub", False),
+    # the same names with a word of ours beside them stay ours
+    ("pandas merge keeps duplicating rows on a giant dataframe", True),
+    ("kafka consumer lag keeps growing", True),
+    ("python script to read a csv", True),
+])
+def test_a_name_in_its_everyday_sense_is_refused(searcher, text, answered):
+    assert (searcher.search(text).skill_id is not None) == answered

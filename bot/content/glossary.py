@@ -11,10 +11,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from bot.content.errors import ContentError
 from bot.content.schema import Skill
+from bot.content.side_files import read_mapping
 
 GLOSSARY_FILE = "glossary.yaml"
 TERM_MAX_WORDS = 5
@@ -33,38 +32,28 @@ def _names_of(skills: Iterable[Skill]) -> dict[str, str]:
 
 def load_glossary(directory: Path, skills: list[Skill], errors: list[ContentError]) -> dict[str, str]:
     """term -> topic id; every problem is added to errors with the term it concerns."""
-    path = directory / GLOSSARY_FILE
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
-        return {}
-    if not isinstance(data, dict):
-        errors.append(ContentError(path.name, "", "expected a mapping of topic id to a list of terms"))
-        return {}
+    data = read_mapping(directory / GLOSSARY_FILE, "topic id to a list of terms", errors)
     topic_ids = {t.id for s in skills for t in s.topics}
     names = _names_of(skills)
     out: dict[str, str] = {}
     for topic_id, terms in data.items():
         if topic_id not in topic_ids:
-            errors.append(ContentError(path.name, str(topic_id), "no topic has this id"))
+            errors.append(ContentError(GLOSSARY_FILE, str(topic_id), "no topic has this id"))
             continue
         if not isinstance(terms, list) or not terms:
-            errors.append(ContentError(path.name, str(topic_id), "expected a non-empty list of terms"))
+            errors.append(ContentError(GLOSSARY_FILE, str(topic_id), "expected a non-empty list of terms"))
             continue
         for i, raw in enumerate(terms):
             where = f"{topic_id}[{i}]"
             term = str(raw).strip()
             if not _PLAIN_TERM.match(term) or len(term.split()) > TERM_MAX_WORDS:
-                errors.append(ContentError(path.name, where, f"{term!r}: a term is lowercase plain text of at most "
+                errors.append(ContentError(GLOSSARY_FILE, where, f"{term!r}: a term is lowercase plain text of at most "
                                                              f"{TERM_MAX_WORDS} words"))
             elif term in out:
-                errors.append(ContentError(path.name, where, f"{term!r} is listed twice (also under {out[term]})"))
+                errors.append(ContentError(GLOSSARY_FILE, where, f"{term!r} is listed twice (also under {out[term]})"))
             elif term in names:
                 owner = names[term]
-                errors.append(ContentError(path.name, where, f"{term!r} is already a name of "
+                errors.append(ContentError(GLOSSARY_FILE, where, f"{term!r} is already a name of "
                                            + ("this topic" if owner == topic_id else f"topic {owner}")))
             else:
                 out[term] = topic_id

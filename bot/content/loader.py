@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.content.errors import ContentError, ContentInvalid, location
 from bot.content.glossary import GLOSSARY_FILE, load_glossary
+from bot.content.homonyms import HOMONYMS_FILE, load_homonyms
 from bot.content.quiz import load_questions
 from bot.content.rules import skill_problems
 from bot.content.schema import SKILL_IDS, Question, Skill
@@ -33,12 +34,14 @@ def content_dir() -> Path:
 class Catalog:
     """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "glossary", "skills")
+    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "glossary", "homonyms", "skills")
 
     def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None,
-                 fingerprint: str | None = None, glossary: dict[str, str] | None = None):
+                 fingerprint: str | None = None, glossary: dict[str, str] | None = None,
+                 homonyms: dict[str, frozenset[str]] | None = None):
         self.skills = skills
         self.glossary = glossary or {}  # a term of the field -> the topic id to learn it in (glossary.yaml)
+        self.homonyms = homonyms or {}  # a name that is also an everyday word -> its everyday cues (homonyms.yaml)
         # the content files' fingerprint when loaded from a folder: what is derived from them can be cached
         self.fingerprint = fingerprint
         # a word that means different things in different skills -> the topic ids it may mean (disambiguation.yaml)
@@ -72,7 +75,7 @@ class Catalog:
         questions = self._questions if self._questions is not None else self._load_questions
         topics = {t.id for s in skills for t in s.topics}
         glossary = {term: topic for term, topic in self.glossary.items() if topic in topics}
-        return Catalog(skills, questions, self.ambiguous, glossary=glossary)
+        return Catalog(skills, questions, self.ambiguous, glossary=glossary, homonyms=self.homonyms)
 
 
 # libyaml parses the content base about ten times faster than the pure-Python loader.
@@ -161,7 +164,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     directory = directory or content_dir()
     errors: list[ContentError] = []
     loaded: list[tuple[str, Skill]] = []
-    files = (sorted(p for p in directory.glob("*.yaml") if p.name not in (DISAMBIGUATION_FILE, GLOSSARY_FILE))
+    files = (sorted(p for p in directory.glob("*.yaml")
+                    if p.name not in (DISAMBIGUATION_FILE, GLOSSARY_FILE, HOMONYMS_FILE))
              if directory.is_dir() else [])
     if not files:
         raise ContentInvalid([ContentError(str(directory), "", "no *.yaml skill files found")])
@@ -178,6 +182,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     ambiguous = _load_ambiguous(directory, skills, errors)
     _check_keyword_clashes(skills, ambiguous, errors)
     glossary = load_glossary(directory, skills, errors)
+    homonyms = load_homonyms(directory, skills, glossary, errors)
     stamp = _stamp(directory)
     questions: tuple[Question, ...] | Callable[[], tuple[Question, ...]]
     if stamp and not errors and _validated_before(stamp):
@@ -196,11 +201,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     if stamp and not callable(questions):
         _remember_valid(stamp)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
-    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp, glossary)
+    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp, glossary, homonyms)
 
 
 # -- a note that these exact files passed a full check (no content is cached, only a fingerprint) ---------
-_CODE = [Path(__file__).with_name(n) for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py", "glossary.py")]
+_CODE = [Path(__file__).with_name(n)
+         for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py", "glossary.py", "homonyms.py")]
 
 
 def _stamp(directory: Path) -> str | None:

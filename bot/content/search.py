@@ -67,6 +67,7 @@ _MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_EVIDENCE_SPEC = 0.7  # a name of ours at least this rare in English is evidence against an everyday sense
 _CONCRETE_SPEC = 0.5  # an English word this rare (outside the ~750 commonest) names a thing or a field
 _CONCRETE_WEIGHT = 1.3  # such a word, unknown to the content, counts this much more against a question
 _UNKNOWN_TOKEN = 0.6  # weight against a question of a token neither English nor in the content (jargon, noise)
@@ -160,6 +161,8 @@ class Searcher:
         self._expand = ChatExpander(frozenset(pairs))
         self._build_index()
         self._semantic = Semantic.build(self._meaning_views(), len(self._docs)) if semantic else None
+        self._homonym_words = {n: c for n, c in catalog.homonyms.items() if " " not in n}
+        self._homonym_phrases = [(n, c) for n, c in catalog.homonyms.items() if " " in n]
         self._learned_model: TopicClassifier | None = None  # on first use, like the quiz bank it learns from
         self._learned_lock = threading.Lock()
 
@@ -600,6 +603,29 @@ class Searcher:
                 return self._doc_index.get(target) if size == len(words) or words[size] in STOPWORDS else None
         return None
 
+    def _everyday_sense(self, words: list[str], stems: list[str], keep: list[bool], in_phrase: list[bool]) -> bool:
+        """A name of ours used in its everyday sense: a cue of that sense stands in the question ("rust" with "pan",
+        "kafka" with "novel") and no other word of the question is ours (content/homonyms.yaml)."""
+        if not self._homonym_words and not self._homonym_phrases:
+            return False
+        present = set(words) | {w[:-1] for w in words if w.endswith("s")}
+        named: set[str] = set()  # the words of the names used in their everyday sense, and those senses' cues
+        for word in words:
+            found = self._homonym_words.get(word)
+            if found and found & present:
+                named |= found | {word}
+        padded = f" {' '.join(words)} "
+        for phrase, found in self._homonym_phrases:
+            if f" {phrase} " in padded and found & present:
+                named |= found | set(phrase.split())
+        if not named:
+            return False
+        # Another word of ours says the question is ours after all: a distinctive name ("dataframe", "lag") or a
+        # multi-word name; everyday-rare words of ours that are common English ("join", "track") do not.
+        return not any(keep[i] and words[i] not in named
+                       and (in_phrase[i] or (stems[i] in self._strong and specificity(words[i]) >= _EVIDENCE_SPEC))
+                       for i in range(len(words)))
+
     def _split_joined_words(self, weighted: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """A name typed as one word ("batchnorm", "layernorm", "learningrate") split into the name the content
         uses, when the word is neither ours nor English and its two halves make one of our names."""
@@ -637,6 +663,8 @@ class Searcher:
         keep = [not (w in SOFT_WORDS and not in_phrase[i]) for i, w in enumerate(words)]
         if not any(keep):  # nothing but filler ("what should I learn next"): let the filler speak
             keep = [True] * len(words)
+        if self._everyday_sense(words, stems, keep, in_phrase):
+            return Match(None, None, 0.0, "none")
         # Per distinct stem: its weight in the question (the best sentence it occurs in).
         term_weight: dict[str, float] = {}
         importance = known = 0.0
