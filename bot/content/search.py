@@ -67,6 +67,7 @@ _MIN_COVERAGE = 0.55  # weighted share of the question that is known vocabulary
 _MIN_COVERAGE_RICH = 0.3  # ... when the question holds a lot of known vocabulary
 _RICH_MASS = 2.2
 _NAME_WORD_SPEC = 0.6
+_JARGON_NAME_SPEC = 0.7  # names of ours this rare in English outweigh an everyday word when there are two
 _EVIDENCE_SPEC = 0.7  # a name of ours at least this rare in English is evidence against an everyday sense
 _CONCRETE_SPEC = 0.5  # an English word this rare (outside the ~750 commonest) names a thing or a field
 _CONCRETE_WEIGHT = 1.3  # such a word, unknown to the content, counts this much more against a question
@@ -727,6 +728,12 @@ class Searcher:
             named_word = False
         # A word of everyday life ("pet", "plugs", "sky") takes away the benefit of the doubt: the question
         # must then be mostly content vocabulary.
+        # ... but two distinctive names of ours ("lora", "softmax") keep it ours: data about everyday life
+        # ("a recipe recommender pod keeps getting oomkilled") is a question for us.
+        distinctive = {stems[i] for i, w in enumerate(words) if keep[i] and (in_phrase[i] or stems[i] in self._strong)
+                       and specificity(corrected[i][0]) >= _JARGON_NAME_SPEC}
+        if len(distinctive) >= 2:
+            everyday = False
         rich = (known >= _RICH_MASS or named_word or cohesive) and not everyday
         if coverage < _MIN_COVERAGE and not (rich and coverage >= _MIN_COVERAGE_RICH):
             return Match(None, None, round(coverage, 3), "none")
@@ -765,6 +772,7 @@ class Searcher:
             # that everyday English hardly uses keeps the question ours ("dog vs cat image classifier").
             jargon = any(keep[i] and stems[i] in self._known_stems and len(w) > 2 and not w.isdigit()
                          and specificity(corrected[i][0]) >= _JARGON_SPEC for i, w in enumerate(words))
+            jargon = jargon or len(distinctive) >= 2
             if not jargon and self._semantic.everyday_closeness(text) > closest + _EVERYDAY_MARGIN:
                 return Match(None, None, round(closest, 3), "none")
         # Re-order what the words found by the two other opinions, each on a 0-1 scale like the lexical score
