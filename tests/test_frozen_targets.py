@@ -3,12 +3,11 @@ nobody tunes against them (see the headers of tests/data/frozen*_questions.yaml)
 
 Sets 1 and 2 served as validation in ranking round 4 (choosing the semantic weights); set 3, written blind
 before round 4, became validation in round 5 (its missed hostile lines were read to find classes of act).
-Set 4 was written blind before round 5 and is the untouched one: measured in aggregate only (before, once
-mid-round, after).
+Set 4 was written blind before round 5 and set 5 before round 6; both are measured in aggregate only.
 
 Issue 11's targets are skill >= 95%, topic >= 92%, long posts >= 90% and refusals >= 95%. They are not
-all met on set 4 (the closing note gives the figures), so the test holds the line where the ranking stands
-after round 5, about one point below the lower figure of the two installs (with and without the semantic
+all met on sets 4 and 5 (the closing note gives the figures), so the test holds the line where the ranking
+stands after round 6, about one point below the lower figure of the two installs (with and without the semantic
 extra): a change that makes unseen questions worse fails here, with or without the extra.
 """
 from __future__ import annotations
@@ -24,7 +23,7 @@ from bot.content.search import Searcher
 
 DATA = Path(__file__).parent / "data"
 
-# set -> (questions, lines to refuse, floors measured 2026-11-30 after round 5, minus about one point)
+# set -> (questions, lines to refuse, floors measured 2026-11-30 after round 6, minus about one point)
 FROZEN = {
     "frozen": ("frozen_questions.yaml", "hostile_lines.txt",
                {"skill": 0.92, "topic": 0.86, "long": 0.90, "refused": 0.96}),
@@ -33,7 +32,9 @@ FROZEN = {
     "frozen3": ("frozen3_questions.yaml", "frozen3_refuse.txt",
                 {"skill": 0.94, "topic": 0.91, "long": 0.94, "refused": 0.96}),
     "frozen4": ("frozen4_questions.yaml", "frozen4_refuse.txt",
-                {"skill": 0.94, "topic": 0.90, "long": 0.80, "refused": 0.86}),
+                {"skill": 0.95, "topic": 0.90, "long": 0.84, "refused": 0.90}),
+    "frozen5": ("frozen5_questions.yaml", "frozen5_refuse.txt",
+                {"skill": 0.935, "topic": 0.89, "long": 0.77, "refused": 0.84}),
 }
 TARGETS = {"skill": 0.95, "topic": 0.92, "long": 0.90, "refused": 0.95}
 
