@@ -46,8 +46,10 @@ async def test_skillbot_discord_answers_and_stops_cleanly_on_sigterm(fake, db_ur
     try:
         await fake.wait_for(lambda: fake.identifies == 1 and fake.sockets and fake.commands.get("global"), 20)
         state = await fake.slash("mlops", "800000000000000009", "dana")
-        await fake.wait_for(lambda: state.callback is not None, 5)
-        assert "MLOps" in str(state.callback["data"]["embeds"])
+        # answered directly, or (on a busy machine, past the 50 ms budget) deferred and then edited in: the
+        # user sees the same card either way
+        await fake.wait_for(lambda: state.callback is not None and (
+            "MLOps" in str((state.callback.get("data") or {}).get("embeds")) or "MLOps" in str(state.original)), 10)
         process.terminate()
         out, _ = await asyncio.wait_for(process.communicate(), 15)
         assert process.returncode == 0, out.decode()
