@@ -144,9 +144,9 @@ def test_every_glossary_term_alone_finds_its_topic(catalog):
 def test_check_rejects_homonym_entries_that_cannot_work(tmp_path):
     target = _copy(tmp_path)
     with (target / "homonyms.yaml").open("a") as f:
-        f.write("\nzebrafish: [stripes, aquarium]\n"     # not a word of any name of ours
-                "docker: [Harbour Crane]\n"           # a cue is one lowercase word
-                "kubernetes: []\n")
+        f.write("\nzebrafish: stripes aquarium\n"     # not a word of any name of ours
+                "docker: Harbour crane\n"           # a cue is one lowercase word
+                "kubernetes: ''\n")
     with pytest.raises(ContentInvalid) as caught:
         load_catalog(target)
     messages = [str(e) for e in caught.value.errors]
