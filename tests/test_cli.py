@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import clean_env
 
 
@@ -50,6 +52,7 @@ def test_ask_text(tmp_path):
     assert done.returncode == 0 and "Feast" in done.stdout
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 def test_nudges_run_once_prints_the_console_dm_once(tmp_path):
     from datetime import UTC, datetime, timedelta
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import clean_env
 
 SECRET = "xoxb-1111-2222-very-secret-token"
@@ -63,6 +65,7 @@ def test_run_without_platforms_says_what_to_set(tmp_path):
         assert variable in done.stderr
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 def test_auto_migrate_off_refuses_a_database_that_is_behind(tmp_path):
     done = _skillbot([], tmp_path, "/skill progress\n", SKILLBOT_AUTO_MIGRATE="0")
     assert done.returncode == 1 and "skillbot db upgrade" in done.stderr

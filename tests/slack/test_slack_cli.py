@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
+import pytest
+
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.helpers import clean_env
 
@@ -31,12 +33,14 @@ async def test_doctor_passes_with_a_valid_token_and_scopes(fake, db_url):
     assert fake.called("auth.test") and not fake.unknown
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 async def test_doctor_names_a_missing_scope_and_fails(fake, db_url):
     fake.scopes.remove("im:write")
     code, out = await doctor(fake, db_url)
     assert code != 0 and "missing scopes: im:write" in slack_line(out)
 
 
+@pytest.mark.slow  # real `skillbot` processes: CI runs them (`pytest -m slow`)
 async def test_doctor_fails_on_a_revoked_token(fake, db_url):
     code, out = await doctor(fake, db_url, token="xoxb-revoked")
     assert code != 0 and "invalid_auth" in slack_line(out)
