@@ -115,16 +115,22 @@ def test_check_rejects_an_unknown_step_topic_and_an_unlisted_keyword_clash(tmp_p
     assert any("kubernetes pods" in m and "disambiguation" in m for m in messages), messages
 
 
-def test_check_rejects_glossary_terms_that_point_two_ways(tmp_path):
+def _check_messages_after_appending(tmp_path, file: str, lines: str) -> list[str]:
+    """The content check's messages once lines are appended to one file of a copy of the content."""
     target = _copy(tmp_path)
-    with (target / "glossary.yaml").open("a") as f:
-        f.write("no-such-topic: [widget]\n"
-                "sql: [ttft]\n"                 # already listed under another topic
-                "rag: [pytest]\n"             # a keyword of testing-ci
-                "embeddings: ['@everyone hi']\n")
+    with (target / file).open("a") as f:
+        f.write(lines)
     with pytest.raises(ContentInvalid) as caught:
         load_catalog(target)
-    messages = [str(e) for e in caught.value.errors]
+    return [str(e) for e in caught.value.errors]
+
+
+def test_check_rejects_glossary_terms_that_point_two_ways(tmp_path):
+    messages = _check_messages_after_appending(tmp_path, "glossary.yaml",
+                                               "no-such-topic: [widget]\n"
+                                               "sql: [ttft]\n"               # already listed under another topic
+                                               "rag: [pytest]\n"             # a keyword of testing-ci
+                                               "embeddings: ['@everyone hi']\n")
     assert any("no-such-topic" in m and "no topic" in m for m in messages), messages
     assert any("'ttft'" in m and "twice" in m for m in messages), messages
     assert any("'pytest'" in m and "testing-ci" in m for m in messages), messages
@@ -142,14 +148,10 @@ def test_every_glossary_term_alone_finds_its_topic(catalog):
 
 
 def test_check_rejects_homonym_entries_that_cannot_work(tmp_path):
-    target = _copy(tmp_path)
-    with (target / "homonyms.yaml").open("a") as f:
-        f.write("\nzebrafish: stripes aquarium\n"     # not a word of any name of ours
-                "docker: Harbour crane\n"           # a cue is one lowercase word
-                "kubernetes: ''\n")
-    with pytest.raises(ContentInvalid) as caught:
-        load_catalog(target)
-    messages = [str(e) for e in caught.value.errors]
+    messages = _check_messages_after_appending(tmp_path, "homonyms.yaml",
+                                               "\nzebrafish: stripes aquarium\n"  # not a word of any name of ours
+                                               "docker: Harbour crane\n"         # a cue is one lowercase word
+                                               "kubernetes: ''\n")
     assert any("zebrafish" in m and "names" in m for m in messages), messages
     assert any("docker" in m and "single lowercase" in m for m in messages), messages
     assert any("kubernetes" in m and "non-empty" in m for m in messages), messages

@@ -20,7 +20,7 @@ TERM_MAX_WORDS = 5
 _PLAIN_TERM = re.compile(r"^[a-z0-9][a-z0-9 .+#/&'-]*$")
 
 
-def _names_of(skills: Iterable[Skill]) -> dict[str, str]:
+def topic_names(skills: Iterable[Skill]) -> dict[str, str]:
     """Every name a topic already answers to -> that topic's id."""
     names: dict[str, str] = {}
     for skill in skills:
@@ -34,7 +34,7 @@ def load_glossary(directory: Path, skills: list[Skill], errors: list[ContentErro
     """term -> topic id; every problem is added to errors with the term it concerns."""
     data = read_mapping(directory / GLOSSARY_FILE, "topic id to a list of terms", errors)
     topic_ids = {t.id for s in skills for t in s.topics}
-    names = _names_of(skills)
+    names = topic_names(skills)
     out: dict[str, str] = {}
     for topic_id, terms in data.items():
         if topic_id not in topic_ids:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.content.errors import ContentError
+from bot.content.glossary import topic_names
 from bot.content.schema import Skill
 from bot.content.side_files import read_mapping
 
@@ -23,11 +24,8 @@ _WORD = re.compile(r"[a-z0-9+#]+")
 
 def _name_words(skills: Iterable[Skill], glossary: dict[str, str]) -> set[str]:
     """Every word of every name the content answers to."""
-    names = list(glossary)
-    for skill in skills:
-        names += [skill.id, skill.title, *skill.aliases]
-        for topic in skill.topics:
-            names += [topic.id, topic.title, *topic.keywords, *topic.tools]
+    names = [*glossary, *topic_names(skills)]
+    names += [name for skill in skills for name in (skill.id, skill.title, *skill.aliases)]
     return {w for name in names for w in _WORD.findall(name.lower())}
 
 

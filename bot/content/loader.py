@@ -16,6 +16,7 @@ from bot.content.homonyms import HOMONYMS_FILE, load_homonyms
 from bot.content.quiz import load_questions
 from bot.content.rules import skill_problems
 from bot.content.schema import SKILL_IDS, Question, Skill
+from bot.content.side_files import YAML_LOADER, read_mapping
 from bot.data import data_dir
 
 __all__ = ["Catalog", "ContentError", "ContentInvalid", "content_dir", "load_catalog"]
@@ -78,13 +79,11 @@ class Catalog:
         return Catalog(skills, questions, self.ambiguous, glossary=glossary, homonyms=self.homonyms)
 
 
-# libyaml parses the content base about ten times faster than the pure-Python loader.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _parse_file(path: Path, errors: list[ContentError]) -> Skill | None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # a safe loader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
         return None
@@ -126,19 +125,13 @@ def _check_rules(skills: list[tuple[str, Skill]], errors: list[ContentError]) ->
 
 def _load_ambiguous(directory: Path, skills: list[Skill], errors: list[ContentError]) -> dict[str, tuple[str, ...]]:
     """content/disambiguation.yaml: `term: [topic ids]` for words that mean different things in different skills."""
-    path = directory / DISAMBIGUATION_FILE
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        errors.append(ContentError(path.name, "", f"not valid YAML: {exc}"))
-        return {}
+    data = read_mapping(directory / DISAMBIGUATION_FILE, "a term to its topic ids", errors)
     topic_ids = {t.id for s in skills for t in s.topics}
     out: dict[str, tuple[str, ...]] = {}
-    for term, targets in (data.items() if isinstance(data, dict) else []):
+    for term, targets in data.items():
         if not isinstance(targets, list) or len(targets) < 2 or any(t not in topic_ids for t in targets):
-            errors.append(ContentError(path.name, str(term), "expected a list of two or more existing topic ids"))
+            errors.append(ContentError(DISAMBIGUATION_FILE, str(term),
+                                       "expected a list of two or more existing topic ids"))
             continue
         out[str(term).strip().lower()] = tuple(targets)
     return out

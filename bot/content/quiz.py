@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from bot.content.errors import ContentError, location
 from bot.content.schema import Question, QuizBank, Skill
+from bot.content.side_files import YAML_LOADER
 
 MIN_PER_TOPIC = 3
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _norm(text: str) -> str:
@@ -22,7 +22,7 @@ def _norm(text: str) -> str:
 def _parse(path: Path, errors: list[ContentError]) -> QuizBank | None:
     name = f"quiz/{path.name}"
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
         return QuizBank.model_validate(data)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         errors.append(ContentError(name, "", f"not valid YAML: {exc}"))

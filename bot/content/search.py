@@ -755,7 +755,6 @@ class Searcher:
                         scores[doc] += bonus
         if not scores:
             return Match(None, None, 0.0, "none")
-        subject = self._subject(text)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         _best_doc, best_score = ranked[0]
         if best_score < _MIN_SCORE:
@@ -776,7 +775,8 @@ class Searcher:
             if not jargon and self._semantic.everyday_closeness(text) > closest + _EVERYDAY_MARGIN:
                 return Match(None, None, round(closest, 3), "none")
         # Re-order what the words found by the two other opinions, each on a 0-1 scale like the lexical score
-        # relative to the best.
+        # relative to the best; the name a "what is" opens with comes first.
+        subject = self._subject(text)
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] != subject,
                                                         -(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
                                                           + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
