@@ -155,3 +155,26 @@ def test_check_rejects_homonym_entries_that_cannot_work(tmp_path):
     assert any("zebrafish" in m and "names" in m for m in messages), messages
     assert any("docker" in m and "single lowercase" in m for m in messages), messages
     assert any("kubernetes" in m and "non-empty" in m for m in messages), messages
+
+
+def test_check_rejects_asks_that_cannot_train_the_classifier(tmp_path):
+    messages = _check_messages_after_appending(tmp_path, "asks/mlops.yaml",
+                                               "  no-such-topic: [\"how do I ship it\"]\n"
+                                               "  rag: [\"not a topic of mlops\"]\n"
+                                               "  ci-cd-for-ml:\n"
+                                               "  - \"how do I ship models on every merge\"\n"
+                                               "  - \"How do I ship  models on every merge\"\n"
+                                               "  - \"@everyone look at https://example.com\"\n")
+    assert any("no-such-topic" in m and "no topic of mlops" in m for m in messages), messages
+    assert any("rag" in m and "no topic of mlops" in m for m in messages), messages
+    assert any("ci-cd-for-ml[1]" in m and "twice" in m for m in messages), messages
+    assert any("ci-cd-for-ml[2]" in m and "mentions" in m for m in messages), messages
+
+
+def test_every_topic_has_learner_phrasings_for_the_classifier(catalog):
+    """Each topic carries whole phrasings of how learners ask (content/asks/), long posts among them."""
+    topics = [t.id for s in catalog.skills for t in s.topics]
+    thin = [t for t in topics if len(catalog.asks.get(t, ())) < 10]
+    assert not thin, thin
+    long_posts = sum(len(text) > 200 for texts in catalog.asks.values() for text in texts)
+    assert long_posts >= 2 * len(topics)

@@ -64,4 +64,7 @@ def test_wheel_holds_no_top_level_content_or_migrations_package(installed_wheel)
     assert not (installed_wheel / "content").exists()
     assert not (installed_wheel / "migrations").exists()
     assert (installed_wheel / "bot" / "data" / "content" / "mlops.yaml").is_file()
+    # the quiz bank and the learner phrasings the answer classifier trains on travel with the skills
+    assert len(list((installed_wheel / "bot" / "data" / "content" / "quiz").glob("*.yaml"))) == 11
+    assert len(list((installed_wheel / "bot" / "data" / "content" / "asks").glob("*.yaml"))) == 11
     assert any((installed_wheel / "bot" / "data" / "migrations" / "versions").glob("0001_*.py"))

@@ -1,7 +1,8 @@
 """A second, learned opinion for search: Complement Naive Bayes over words and word pairs.
 
-It is trained at start-up on the content's own text and on the quiz bank (each question with its
-explanation): hundreds of natural phrasings of each topic that keyword lists never hold. Complement NB
+It is trained at start-up on the content's own text, on the quiz bank (each question with its
+explanation) and on content/asks/ (how learners ask: casual lines, problems described without the
+topic's name, long posts): natural phrasings of each topic that keyword lists never hold. Complement NB
 (Rennie et al., 2003) suits many classes with few, short examples. Pure Python, a few milliseconds to
 train and well under a millisecond per question; it only re-orders what the lexical ranking found.
 """

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from bot.content.asks import ASKS_DIR, load_asks
 from bot.content.errors import ContentError, ContentInvalid, location
 from bot.content.glossary import GLOSSARY_FILE, load_glossary
 from bot.content.homonyms import HOMONYMS_FILE, load_homonyms
@@ -35,11 +36,12 @@ def content_dir() -> Path:
 class Catalog:
     """All skills, in the canonical order. The quiz bank may be read on first use (see load_catalog)."""
 
-    __slots__ = ("_load_questions", "_questions", "ambiguous", "fingerprint", "glossary", "homonyms", "skills")
+    __slots__ = ("_asks", "_load_asks", "_load_questions", "_questions", "ambiguous", "fingerprint", "glossary",
+                 "homonyms", "skills")
 
     def __init__(self, skills: tuple[Skill, ...], questions=(), ambiguous: dict[str, tuple[str, ...]] | None = None,
                  fingerprint: str | None = None, glossary: dict[str, str] | None = None,
-                 homonyms: dict[str, frozenset[str]] | None = None):
+                 homonyms: dict[str, frozenset[str]] | None = None, asks=None):
         self.skills = skills
         self.glossary = glossary or {}  # a term of the field -> the topic id to learn it in (glossary.yaml)
         self.homonyms = homonyms or {}  # a name that is also an everyday word -> its everyday cues (homonyms.yaml)
@@ -51,6 +53,17 @@ class Catalog:
             self._questions, self._load_questions = None, questions
         else:
             self._questions, self._load_questions = tuple(questions), None
+        # how learners ask about each topic (content/asks/): read, like the quiz bank, when the classifier trains
+        if callable(asks):
+            self._asks, self._load_asks = None, asks
+        else:
+            self._asks, self._load_asks = dict(asks or {}), None
+
+    @property
+    def asks(self) -> dict[str, tuple[str, ...]]:
+        if self._asks is None:
+            self._asks = self._load_asks()
+        return self._asks
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -76,7 +89,8 @@ class Catalog:
         questions = self._questions if self._questions is not None else self._load_questions
         topics = {t.id for s in skills for t in s.topics}
         glossary = {term: topic for term, topic in self.glossary.items() if topic in topics}
-        return Catalog(skills, questions, self.ambiguous, glossary=glossary, homonyms=self.homonyms)
+        asks = {topic: texts for topic, texts in self.asks.items() if topic in topics}
+        return Catalog(skills, questions, self.ambiguous, glossary=glossary, homonyms=self.homonyms, asks=asks)
 
 
 
@@ -178,34 +192,41 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     homonyms = load_homonyms(directory, skills, glossary, errors)
     stamp = _stamp(directory)
     questions: tuple[Question, ...] | Callable[[], tuple[Question, ...]]
+    asks: dict[str, tuple[str, ...]] | Callable[[], dict[str, tuple[str, ...]]]
     if stamp and not errors and _validated_before(stamp):
-        # The same files passed a full check before: read the quiz bank only when something asks for it.
-        def lazy() -> tuple[Question, ...]:
-            late: list[ContentError] = []
-            found = load_questions(directory, skills, late)
-            if late:
-                raise ContentInvalid(late)
-            return found
-        questions = lazy
+        # The same files passed a full check before: read the quiz bank and the phrasings only when asked for.
+        def lazy(load):
+            def read():
+                late: list[ContentError] = []
+                found = load(directory, skills, late)
+                if late:
+                    raise ContentInvalid(late)
+                return found
+            return read
+        questions, asks = lazy(load_questions), lazy(load_asks)
     else:
         questions = load_questions(directory, skills, errors)
+        asks = load_asks(directory, skills, errors)
     if errors:
         raise ContentInvalid(errors)
     if stamp and not callable(questions):
         _remember_valid(stamp)
     order = {sid: i for i, sid in enumerate(SKILL_IDS)}
-    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp, glossary, homonyms)
+    return Catalog(tuple(sorted(skills, key=lambda s: order[s.id])), questions, ambiguous, stamp, glossary, homonyms,
+                   asks)
 
 
 # -- a note that these exact files passed a full check (no content is cached, only a fingerprint) ---------
 _CODE = [Path(__file__).with_name(n)
-         for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py", "glossary.py", "homonyms.py")]
+         for n in ("loader.py", "quiz.py", "schema.py", "rules.py", "errors.py", "glossary.py", "homonyms.py",
+                   "asks.py")]
 
 
 def _stamp(directory: Path) -> str | None:
     """A fingerprint of the content files and the validating code: names, sizes and change times."""
     try:
-        paths = sorted([*directory.glob("*.yaml"), *(directory / "quiz").glob("*.yaml")]) + _CODE
+        paths = sorted([*directory.glob("*.yaml"), *(directory / "quiz").glob("*.yaml"),
+                        *(directory / ASKS_DIR).glob("*.yaml")]) + _CODE
         parts = [f"{p}|{st.st_size}|{st.st_mtime_ns}" for p in paths for st in (p.stat(),)]
     except OSError:
         return None

@@ -15,7 +15,7 @@ Passes, most certain first:
 Stemming uses SQLite's FTS5 porter tokenizer, so "embeddings" and "embedding" meet.
 
 5. The documents the ranking found are re-ordered by their lexical score plus a classifier's opinion,
-   trained at start-up on the content and its quiz bank (bot/content/classifier.py), plus, with the
+   trained at start-up on the content, its quiz bank and how learners ask (content/asks/; bot/content/classifier.py), plus, with the
    optional `semantic` extra, how close the question is in meaning (bot/content/semantic.py). They only
    re-order what the words found; the extra also refuses our words used in everyday life.
 """
@@ -54,10 +54,10 @@ _FIELD_WEIGHTS = {"names": 3.0, "tools": 3.0, "keywords": 2.5, "terms": _TERMS_W
 _PHRASE_WEIGHT = 1.5  # extra per matched multi-word name, times the weight of its words
 _CONTEXT_WEIGHT = 0.25  # background sentences of a long post, against 1.0 for the sentence that asks
 _TITLE_WEIGHT = 1.0  # the question names a skill by its title words
-# Shares of the re-ordering, against 1.0 for the lexical score relative to the best. Chosen on the
-# validation questions (frozen sets 1 and 2), never on frozen set 3.
+# Shares of the re-ordering, against 1.0 for the lexical score relative to the best. Chosen on development and
+# validation questions, never on a frozen set.
 _MEANING_WEIGHT = 1.0
-_LEARNED_WEIGHT = 1.0  # the classifier trained on the content and quiz bank (bot/content/classifier.py)
+_LEARNED_WEIGHT = 1.5  # the classifier (bot/content/classifier.py): content, quiz bank and learner phrasings
 _MIN_MEANING = 0.22  # below this closeness to every document, a lexical match is refused
 _EVERYDAY_MARGIN = 0.05  # closer than this to a domain of everyday life than to any document: refused
 _JARGON_SPEC = 0.95  # a word this rare in everyday English is technical ("lstm", "churn", "classifier")
@@ -224,6 +224,8 @@ class Searcher:
                      if q.topic in topic_doc]
         examples += [(topic_doc[topic_id], term) for term, topic_id in self.catalog.glossary.items()
                      if topic_id in topic_doc]
+        examples += [(topic_doc[topic_id], text) for topic_id, texts in self.catalog.asks.items()
+                     if topic_id in topic_doc for text in texts]
         return examples
 
     def _meaning_views(self) -> list[tuple[int, str]]:
