@@ -79,6 +79,10 @@ class TopicClassifier:
             return None
         return model if fits else None
 
+    def knows(self, word: str, label: int) -> bool:
+        """Whether the class's training text uses the word (in two texts or more across all classes)."""
+        return any(found == label for found, _ in self._by_feature.get(word, ()))
+
     def _weights(self, feats: Counter) -> dict[str, float]:
         """Sub-linear tf times idf, unit length; unknown features dropped."""
         raw = {f: (1.0 + math.log(c)) * self._idf[f] for f, c in feats.items() if f in self._idf}

@@ -121,7 +121,11 @@ _ACTS = [
     # markup that runs code where it is shown
     r"<\s*/?\s*(?:script|iframe)\b[^>]*>|\bon(?:error|load|click|mouseover)\s*=",
     # the bot's setup by another name: "ignore your content", "your source code", "your .env"
-    r"\b(?:ignore|disregard|override|bypass)\s+(?:all\s+(?:of\s+)?)?(?:your|ur)\b",
+    r"\b(?:ignor(?:e|ing)|disregard(?:ing)?|overrid(?:e|ing)|bypass(?:ing)?)\s+(?:all\s+(?:of\s+)?)?(?:your|ur)\b",
+    # files of secrets on the bot's machine
+    (r"\b(?:print|cat|show|dump|read|paste|send|open)\b[^.?!\n]{0,40}\b(?:secrets?|credentials?|\.?env)\."
+     r"(?:toml|ya?ml|json|txt|ini|env|cfg)\b|\bfrom\s+(?:your|ur|the\s+bot'?s?)\s+(?:working\s+directory|"
+     r"file\s*system|disk|home\s+directory)\b"),
     (r"\b(?:print|show|paste|post|share|send|dump|reveal|give|tell|output|cat|read|list|leak)\b[^.?!\n]{0,30}"
      r"\b(?:your|ur|the\s+bot'?s?)\s+(?:own\s+)?(?:source\s+code|\.env\b|env\b|environment\b)"),
     (r"\b(?:what|which)\b[^.?!\n]{0,25}" + _SECRET + r"\s+(?:do|does|did|are|is)\s+(?:you|u|the\s+bot|this\s+bot)\s+"
@@ -168,7 +172,27 @@ _ACTS = [
     (r"\b(?:(?:you(?:'re|\s+are|re)|ur|u\s+r)\s+(?:so\s+|such\s+an?\s+|an?\s+|just\s+an?\s+)?(?!not\b|never\b)(?:\w+\s+)?|you\s+)"
      r"(?:dumb|stupid|useless|idiot|idiotic|moron|pathetic|garbage|trash|worthless|braindead|retarded)\b"),
 ]
+# Harm to other people asked for in earnest: doxxing, stolen cards, malware, drugs, intimidation, theft of a
+# rival's model, poisoning someone's chatbot, leaked records. Not when the question is about stopping it
+# ("detect stolen card transactions", "protect our model from extraction").
+_HARMS = [
+    r"\bdox+(?:ing|ed|es)?\b",
+    r"\bstolen\s+(?:credit\s+)?cards?\b|\bcvvs?\b|\b(?:card|cc)\s+dumps\b|\bbuy\s+dumps\b",
+    r"\b(?:remote\s+access\s+)?trojans?\b|\bransomware\b|\bkeyloggers?\b|\bspyware\b",
+    r"\b(?:cook|make|synthesi[sz]e|produce)\s+(?:crystal\s+)?meth\b|\bbuild\s+(?:a\s+)?(?:bomb|pipe\s+bomb)\b",
+    (r"\bscare\s+(?:\w+\s+){1,2}into\b|\b(?:blackmail|extort|harass|threaten|intimidate)\s+"
+     r"(?:him|her|them|my|this|that|the|someone|somebody|people)\b"),
+    r"\bwithout\s+(?:anyone|anybody|them|him|her|my\s+\w+|the\s+\w+)\s+(?:noticing|knowing|finding\s+out)\b",
+    (r"\b(?:steal|extract|copy|clone)\b[^.?!\n]{0,30}\b(?:competitor|rival|someone\s+else)'?s?\b[^.?!\n]{0,40}"
+     r"\b(?:model|weights|data|code)\b|\bresell\s+it\s+as\s+(?:my|our)\s+own\b"),
+    r"\bleaked\s+(?:\w+\s+){0,2}(?:records|passwords|databases?|datasets?|e-?mails|credentials)\b|\btorrent\s+links?\b",
+    r"\b(?:i|we)\s+(?:can\s+|could\s+)?poison\b|\bpoison\w*\b[^.?!\n]{0,60}\bso\s+(?:it|that\s+it)\s+(?:starts|says|insults)\b",
+    r"\bfake\s+(?:[\w-]+\s+){0,2}?(?:reviews?|ratings?|testimonials?)\b",
+    r"\b(?:give|write|send|find|make)\s+me\s+(?:a\s+|some\s+)?(?:working\s+)?jailbreaks?\b",
+    r"\bidentify\s+(?:people|protesters|them|strangers)\b[^.?!\n]{0,60}\b(?:post|publish|share)\s+their\b",
+]
 _HOSTILE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_HARM = re.compile("|".join(f"(?:{p})" for p in _HARMS), re.IGNORECASE)
 _ALWAYS = re.compile("|".join(f"(?:{p})" for p in _ACTS), re.IGNORECASE)
 
 
@@ -177,6 +201,8 @@ def is_hostile(text: str) -> bool:
     if not text:
         return False
     if _ALWAYS.search(text):
+        return True
+    if _HARM.search(text) and not _DEFENCE.search(text):
         return True
     # A learner telling what an attack did to *another* bot ("got our bot to reveal its system prompt"), or
     # quoting one to ask how to defend ("users paste 'ignore previous instructions', how do I stop that"),

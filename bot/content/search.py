@@ -78,6 +78,11 @@ _ENGLISH_FIX_TOP = 10000  # everyday words a slip is mapped back to
 _SUBJECT_OPENER = re.compile(r"^\W*(?:so\s+|ok\s+|hey\s+)?(?:what\s+(?:is|are|does)|what'?s|explain|define|tell\s+me\s+about)"
                              r"\s+(?:an?\s+|the\s+)?(.+)$", re.IGNORECASE | re.DOTALL)
 _COHESION = 2  # distinct question words naming one topic
+# Words the chosen topic's own text, quiz bank and learner phrasings use, as a weighted share of the question's
+# words: below this, our word is being used in another sense ("my parquet floor squeaks near the door").
+_MIN_SUPPORT = 0.4
+_SUPPORT_MIN_WORDS = 4  # short questions say too little to judge this way
+_SUPPORT_MIN_SPEC = 0.45  # English words this common say nothing about the sense either way
 _STRONG_TITLE_SPEC = 0.6  # title words rarer than everyday English count alone
 
 
@@ -782,12 +787,43 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] != subject,
                                                         -(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
                                                           + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
+        asking = [c for (c, _), k, (_, weight) in zip(corrected, keep, weighted, strict=True) if k and weight == 1.0]
+        # two distinctive names of ours, or one that is the whole subject of "what is", keep the question ours
+        if len(distinctive) < 2 and subject is None and not self._supported(asking, ranked[0][0]):
+            return Match(None, None, round(best_score, 3), "none")
         rows = [(self._docs[d].skill_id, self._docs[d].topic_id, s) for d, s in ranked[:12]]
         best_skill, best_topic, _ = rows[0]
         if best_topic is None:  # a skill-level document: point at its best topic when one also ranks
             best_topic = next((t for s, t, _ in rows[1:] if s == best_skill and t), None)
         alternatives = self._alternatives(rows, best_skill, best_topic)
         return Match(best_skill, best_topic, round(best_score, 3), "search", alternatives)
+
+    def _supported(self, words: list[str], doc: int) -> bool:
+        """Lesk with our own text as the gloss: does the topic the ranking chose use the question's words? Its
+        names and explanation, quiz bank and learner phrasings (content/asks/) say how people talk about it; a
+        question that shares only the name with them uses the name in another sense. Words outside English
+        (jargon, slang, slips) count only for the question."""
+        model = self._learned()
+        skill_id = self._docs[doc].skill_id
+        # a skill's own page speaks for all its topics
+        docs = (set(self._docs_of_skill[skill_id]) if self._docs[doc].topic_id is None
+                else {doc, self._doc_index[(skill_id, None)]})
+        stems = self._stems(words)
+        total = support = 0.0
+        seen: set[str] = set()
+        for word, stem in zip(words, stems, strict=True):
+            if word in seen or word in STOPWORDS or word in SOFT_WORDS or len(word) < 3 or word.isdigit():
+                continue
+            seen.add(word)
+            forms = (word, word[:-1]) if word.endswith("s") else (word, word + "s")
+            known = (any(model.knows(form, label) for form in forms for label in docs)
+                     or any(d in docs for d, _ in self._postings.get(stem, ())))
+            weight = specificity(word)
+            if not known and (not is_english(word) or weight < _SUPPORT_MIN_SPEC):
+                continue
+            total += weight
+            support += weight if known else 0.0
+        return len(seen) < _SUPPORT_MIN_WORDS or support >= _MIN_SUPPORT * total
 
     @staticmethod
     def _alternatives(rows, skill_id: str, topic_id: str | None) -> tuple[tuple[str, str | None], ...]:
