@@ -9,6 +9,8 @@
     python bench/eval_answers.py --frozen4        # the fourth frozen set (blind, before round 5): report only
     python bench/eval_answers.py --frozen5        # the fifth frozen set (blind, before round 6): report only
     python bench/eval_answers.py --dev6           # development set round 6 (everyday things and everyday senses)
+    python bench/eval_answers.py --frozen6        # the sixth frozen set (blind, before round 7): report only
+    python bench/eval_answers.py --dev7           # development set round 7 (long posts, everyday senses)
     python bench/eval_answers.py --round2         # only the round-2 part of the development set (casual chat)
     python bench/eval_answers.py --round3         # only the round-3 part (paraphrases, skill boundaries, short)
 """
@@ -37,16 +39,18 @@ def main() -> None:
     parser.add_argument("--frozen3", action="store_true", help="the third frozen set, written blind before round 4")
     parser.add_argument("--frozen4", action="store_true", help="the fourth frozen set, written blind before round 5")
     parser.add_argument("--frozen5", action="store_true", help="the fifth frozen set, written blind before round 6")
+    parser.add_argument("--frozen6", action="store_true", help="the sixth frozen set, written blind before round 7")
     parser.add_argument("--dev4", action="store_true", help="development set round 4")
     parser.add_argument("--dev5", action="store_true", help="development set round 5")
     parser.add_argument("--dev6", action="store_true", help="development set round 6")
+    parser.add_argument("--dev7", action="store_true", help="development set round 7")
     parser.add_argument("--lexical", action="store_true", help="without the semantic extra, as the default install")
     parser.add_argument("--round2", action="store_true", help="only the round-2 development questions")
     parser.add_argument("--round3", action="store_true", help="only the round-3 development questions")
     args = parser.parse_args()
     searcher = Searcher(load_catalog(), semantic=not args.lexical)
-    frozen = args.frozen or args.frozen2 or args.frozen3 or args.frozen4 or args.frozen5
-    chosen = next((n for n in ("frozen2", "frozen3", "frozen4", "frozen5", "dev4", "dev5", "dev6")
+    frozen = args.frozen or args.frozen2 or args.frozen3 or args.frozen4 or args.frozen5 or args.frozen6
+    chosen = next((n for n in ("frozen2", "frozen3", "frozen4", "frozen5", "frozen6", "dev4", "dev5", "dev6", "dev7")
                    if getattr(args, n)), None)
     name = ("frozen_questions.yaml" if args.frozen else f"{chosen}_questions.yaml" if chosen
             else "learner_questions.yaml")

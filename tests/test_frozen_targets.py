@@ -3,11 +3,12 @@ nobody tunes against them (see the headers of tests/data/frozen*_questions.yaml)
 
 Sets 1 and 2 served as validation in ranking round 4 (choosing the semantic weights); set 3, written blind
 before round 4, became validation in round 5 (its missed hostile lines were read to find classes of act).
-Set 4 was written blind before round 5 and set 5 before round 6; both are measured in aggregate only.
+Set 4 was written blind before round 5, set 5 before round 6 and set 6 before round 7; they are measured in
+aggregate only.
 
 Issue 11's targets are skill >= 95%, topic >= 92%, long posts >= 90% and refusals >= 95%. They are not
-all met on sets 4 and 5 (the closing note gives the figures), so the test holds the line where the ranking
-stands after round 6, about one point below the lower figure of the two installs (with and without the semantic
+all met on sets 4 to 6 (the closing note gives the figures), so the test holds the line where the ranking
+stands after round 7, about one point below the lower figure of the two installs (with and without the semantic
 extra): a change that makes unseen questions worse fails here, with or without the extra.
 """
 from __future__ import annotations
@@ -23,18 +24,20 @@ from bot.content.search import Searcher
 
 DATA = Path(__file__).parent / "data"
 
-# set -> (questions, lines to refuse, floors measured 2026-11-30 after round 6, minus about one point)
+# set -> (questions, lines to refuse, floors measured 2026-11-30 after round 7, minus about one point)
 FROZEN = {
     "frozen": ("frozen_questions.yaml", "hostile_lines.txt",
-               {"skill": 0.92, "topic": 0.86, "long": 0.90, "refused": 0.96}),
+               {"skill": 0.93, "topic": 0.88, "long": 0.92, "refused": 0.97}),
     "frozen2": ("frozen2_questions.yaml", "frozen2_refuse.txt",
-                {"skill": 0.93, "topic": 0.89, "long": 0.94, "refused": 0.96}),
+                {"skill": 0.95, "topic": 0.91, "long": 0.97, "refused": 0.98}),
     "frozen3": ("frozen3_questions.yaml", "frozen3_refuse.txt",
-                {"skill": 0.94, "topic": 0.91, "long": 0.94, "refused": 0.96}),
+                {"skill": 0.945, "topic": 0.91, "long": 0.96, "refused": 0.96}),
     "frozen4": ("frozen4_questions.yaml", "frozen4_refuse.txt",
-                {"skill": 0.95, "topic": 0.90, "long": 0.84, "refused": 0.90}),
+                {"skill": 0.955, "topic": 0.915, "long": 0.87, "refused": 0.93}),
     "frozen5": ("frozen5_questions.yaml", "frozen5_refuse.txt",
-                {"skill": 0.935, "topic": 0.89, "long": 0.77, "refused": 0.84}),
+                {"skill": 0.945, "topic": 0.915, "long": 0.84, "refused": 0.86}),
+    "frozen6": ("frozen6_questions.yaml", "frozen6_refuse.txt",
+                {"skill": 0.93, "topic": 0.905, "long": 0.90, "refused": 0.875}),
 }
 TARGETS = {"skill": 0.95, "topic": 0.92, "long": 0.90, "refused": 0.95}
 
