@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from bot.data import data_dir
 __all__ = ["Catalog", "ContentError", "ContentInvalid", "content_dir", "load_catalog"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_CONTENT_DIR = data_dir("content")
 DISAMBIGUATION_FILE = "disambiguation.yaml"
@@ -195,8 +197,8 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     asks: dict[str, tuple[str, ...]] | Callable[[], dict[str, tuple[str, ...]]]
     if stamp and not errors and _validated_before(stamp):
         # The same files passed a full check before: read the quiz bank and the phrasings only when asked for.
-        def lazy(load):
-            def read():
+        def lazy(load: Callable[[Path, list[Skill], list[ContentError]], T]) -> Callable[[], T]:
+            def read() -> T:
                 late: list[ContentError] = []
                 found = load(directory, skills, late)
                 if late:
