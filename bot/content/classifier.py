@@ -57,6 +57,7 @@ class TopicClassifier:
             for f, value in counts.items():
                 self._by_feature[f].append((label, value))
         self._classes = classes
+        self._labels: dict[str, frozenset[int]] = {}
 
     def to_state(self) -> dict:
         return {"classes": self._classes, "idf": self._idf, "log_mass": self._log_mass, "total": self._total,
@@ -71,6 +72,7 @@ class TopicClassifier:
             model._classes = state["classes"]
             model._idf, model._log_mass = state["idf"], state["log_mass"]
             model._total, model._by_feature = state["total"], state["by_feature"]
+            model._labels = {}
             fits = (model._classes == classes == len(model._log_mass)
                     and all(isinstance(part, dict) for part in (model._idf, model._total, model._by_feature))
                     and model._total.keys() >= model._by_feature.keys()
@@ -79,9 +81,16 @@ class TopicClassifier:
             return None
         return model if fits else None
 
-    def knows(self, word: str, label: int) -> bool:
-        """Whether the class's training text uses the word (in two texts or more across all classes)."""
-        return any(found == label for found, _ in self._by_feature.get(word, ()))
+    def labels_using(self, word: str) -> frozenset[int]:
+        """The classes whose training text uses the word (seen in two texts or more across all classes);
+        memoised per word of the model's vocabulary, so the memo never outgrows the model."""
+        found = self._labels.get(word)
+        if found is None:
+            postings = self._by_feature.get(word)
+            if not postings:
+                return frozenset()
+            found = self._labels[word] = frozenset(label for label, _ in postings)
+        return found
 
     def _weights(self, feats: Counter) -> dict[str, float]:
         """Sub-linear tf times idf, unit length; unknown features dropped."""

@@ -106,8 +106,8 @@ _PATTERNS = [
     r"'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w|\b(?:or|and)\s+(\d+)\s*=\s*\1\b\s*(?:;|--|#|$)|;\s*select\b[^;\n]{0,40}\bfrom\b|'\s*;\s*(?:drop|delete|insert|update)\b|\bunion\s+(?:all\s+)?select\b",
     r"\{\{\s*[\w.]*(?:system|prompt|secret|token|key|password|config|env|instruction)\w*\s*\}\}",
     # harm to others: malware, stolen card numbers
-    (r"\b(?:write|make|build|create|code|give\s+me)\b[^.?!\n]{0,30}\b(?:keylogger|ransomware|malware|trojan|botnet|"
-     r"rootkit|spyware|(?:crypto\s*)?miner|info\s*stealer|phishing\s+(?:page|email|kit|site))\b"),
+    (r"\b(?:write|make|build|create|code|give\s+me)\b[^.?!\n]{0,30}\b(?:malware|botnet|rootkit|"
+     r"(?:crypto\s*)?miner|info\s*stealer|phishing\s+(?:page|email|kit|site))\b"),  # trojans and the like: _HARMS
     (r"\b(?:pull|steal|extract|exfiltrate|harvest|get)\b[^.?!\n]{0,40}\b(?:credit\s+)?card\s+numbers\b"),
     # links dressed up as text: [label](url), Slack's <url|label>; bait to click
     (r"\bclick\s+(?:here|this|the\s+link|below|now)\b[^\n]{0,40}(?:https?://|www\.)|"
@@ -149,7 +149,7 @@ _ACTS = [
     r"\bspam(?:s|med|ming)?\s+(?:every|all|each|everyone|everybody|the\s+(?:channel|server|workspace)|members|users)\b",
     r"\bkeep\s+(?:on\s+)?spamming\b",
     (r"\b(?:write|generate|create|make|produce|post|give\s+me)\b[^.?!\n]{0,20}\bfake\s+(?:[\w-]+\s+){0,2}?"
-     r"(?:reviews?|ratings?|testimonials?|passports?|invoices?|receipts?|diplomas?|degrees?|followers|likes)\b"),
+     r"(?:passports?|invoices?|receipts?|diplomas?|degrees?|followers|likes)\b"),  # fake reviews: _HARMS
     (r"\b(?:generate|list|give\s+me|create|make|write)\b[^.?!\n]{0,30}\bvalid\s+(?:credit\s+)?card\s+numbers\b"),
     r"\b(?:leak|steal|dump|expose|scrape)\w*\b[^.?!\n]{0,20}\b(?:everyone|everybody)'s\b",
     (r"\b(?:grab|steal|get|find|scrape|harvest|obtain|use|crack|hack|guess|phish|brute[- ]?force)\b[^.?!\n]{0,20}"

@@ -787,7 +787,8 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] != subject,
                                                         -(kv[1] / best_score + _MEANING_WEIGHT * meaning[kv[0]]
                                                           + _LEARNED_WEIGHT * learned.get(kv[0], 0.0)), kv[0]))
-        asking = [c for (c, _), k, (_, weight) in zip(corrected, keep, weighted, strict=True) if k and weight == 1.0]
+        asking = [(c, stem) for (c, _), stem, k, (_, weight) in zip(corrected, stems, keep, weighted, strict=True)
+                  if k and weight == 1.0]
         # two distinctive names of ours, or one that is the whole subject of "what is", keep the question ours
         if len(distinctive) < 2 and subject is None and not self._supported(asking, ranked[0][0]):
             return Match(None, None, round(best_score, 3), "none")
@@ -798,7 +799,7 @@ class Searcher:
         alternatives = self._alternatives(rows, best_skill, best_topic)
         return Match(best_skill, best_topic, round(best_score, 3), "search", alternatives)
 
-    def _supported(self, words: list[str], doc: int) -> bool:
+    def _supported(self, words: list[tuple[str, str]], doc: int) -> bool:
         """Lesk with our own text as the gloss: does the topic the ranking chose use the question's words? Its
         names and explanation, quiz bank and learner phrasings (content/asks/) say how people talk about it; a
         question that shares only the name with them uses the name in another sense. Words outside English
@@ -808,15 +809,14 @@ class Searcher:
         # a skill's own page speaks for all its topics
         docs = (set(self._docs_of_skill[skill_id]) if self._docs[doc].topic_id is None
                 else {doc, self._doc_index[(skill_id, None)]})
-        stems = self._stems(words)
         total = support = 0.0
         seen: set[str] = set()
-        for word, stem in zip(words, stems, strict=True):
+        for word, stem in words:
             if word in seen or word in STOPWORDS or word in SOFT_WORDS or len(word) < 3 or word.isdigit():
                 continue
             seen.add(word)
             forms = (word, word[:-1]) if word.endswith("s") else (word, word + "s")
-            known = (any(model.knows(form, label) for form in forms for label in docs)
+            known = (any(not docs.isdisjoint(model.labels_using(form)) for form in forms)
                      or any(d in docs for d, _ in self._postings.get(stem, ())))
             weight = specificity(word)
             if not known and (not is_english(word) or weight < _SUPPORT_MIN_SPEC):
